@@ -1,0 +1,11 @@
+using System.CommandLine;
+
+namespace MaskContrast.Cli.Commands;
+
+/// <summary>Every subcommand of <c>maskcontrast</c>, one class per file in this folder.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+    ];
+}

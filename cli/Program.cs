@@ -1,0 +1,7 @@
+using System.CommandLine;
+using MaskContrast.Cli.Commands;
+
+var root = new RootCommand("MaskContrast.Cloud: unsupervised semantic segmentation by contrasting object mask proposals");
+foreach (var command in CommandCatalog.All())
+    root.Subcommands.Add(command);
+return await CommandRunner.InvokeAsync(root, args);
