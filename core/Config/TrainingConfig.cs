@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+
+namespace MaskContrast.Core.Config;
+
+/// <summary>
+/// Everything that defines a MaskContrast pretraining run, grouped like the official yml files
+/// (wvangansbeke/Unsupervised-Semantic-Segmentation pretrain/configs/*.yml). Presets live in Config/Presets/*.json.
+/// </summary>
+public sealed record TrainingConfig
+{
+    public required DataConfig Data { get; init; }
+    public required ModelConfig Model { get; init; }
+    public required OptimizerConfig Optimizer { get; init; }
+    public required MocoConfig Moco { get; init; }
+    public required ScheduleConfig Schedule { get; init; }
+}
+
+/// <summary>Augmentation and view selection. Official values are hard-coded in pretrain/utils/common_config.py.</summary>
+public sealed record DataConfig
+{
+    /// <summary>Side of the square crop fed to the network (paper 224).</summary>
+    public int CropSize { get; init; } = 224;
+    /// <summary>RandomResizedCrop area range as a fraction of the image (paper 0.2–1.0).</summary>
+    public double CropScaleMin { get; init; } = 0.2;
+    public double CropScaleMax { get; init; } = 1.0;
+    /// <summary>RandomResizedCrop aspect-ratio range (paper 3/4–4/3).</summary>
+    public double CropRatioMin { get; init; } = 3.0 / 4.0;
+    public double CropRatioMax { get; init; } = 4.0 / 3.0;
+    /// <summary>ColorJitter strengths (paper 0.4, 0.4, 0.4, 0.1) applied with probability <see cref="JitterProbability"/> (0.8).</summary>
+    public double Brightness { get; init; } = 0.4;
+    public double Contrast { get; init; } = 0.4;
+    public double Saturation { get; init; } = 0.4;
+    public double Hue { get; init; } = 0.1;
+    public double JitterProbability { get; init; } = 0.8;
+    /// <summary>RandomGrayscale probability (paper 0.2).</summary>
+    public double GrayscaleProbability { get; init; } = 0.2;
+    /// <summary>Horizontal flip probability (paper 0.5).</summary>
+    public double FlipProbability { get; init; } = 0.5;
+    /// <summary>A view is kept only if its foreground fraction f satisfies Min &lt; f &lt; Max (official 0.01–0.99; the paper text says 10 %).</summary>
+    public double MinForeground { get; init; } = 0.01;
+    public double MaxForeground { get; init; } = 0.99;
+    /// <summary>Tries on the same image before another random image is drawn (official 3).</summary>
+    public int ViewTriesPerImage { get; init; } = 3;
+}
+
+/// <summary>Network shape (pretrain/utils/common_config.py::get_model).</summary>
+public sealed record ModelConfig
+{
+    /// <summary>resnet50, resnet101 (TorchVision bottleneck ResNets), resnet18, resnet34 or narrow (own dilated BasicBlock ResNets).</summary>
+    public string Backbone { get; init; } = "resnet50";
+    /// <summary>Base width of the narrow backbone (ignored by the others).</summary>
+    public int NarrowWidth { get; init; } = 16;
+    /// <summary>Stride replaced by dilation in layer2, layer3, layer4. Paper (false, true, true) = output stride 8.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter))]
+    public OutputStride OutputStride { get; init; } = OutputStride.Eight;
+    /// <summary>ASPP atrous rates (DeepLabv3: 12, 24, 36).</summary>
+    public int[] AsppRates { get; init; } = [12, 24, 36];
+    /// <summary>ASPP and decoder width (256).</summary>
+    public int DecoderChannels { get; init; } = 256;
+    /// <summary>Dropout after the ASPP projection (0.5).</summary>
+    public double Dropout { get; init; } = 0.5;
+    /// <summary>Pixel embedding dimension (ndim 32).</summary>
+    public int EmbeddingDim { get; init; } = 32;
+    /// <summary>Initial backbone weights: none, imagenet (TorchVision state dict) or moco (MoCo v2 checkpoint); the file is given at run time.</summary>
+    public string Pretraining { get; init; } = "none";
+    /// <summary>Freeze conv1/bn1/layer1/layer2 (supervised-saliency config: true).</summary>
+    public bool FreezeEarlyLayers { get; init; }
+}
+
+public enum OutputStride { Eight = 8, Sixteen = 16, ThirtyTwo = 32 }
+
+/// <summary>SGD settings (pretrain/configs/*.yml optimizer_kwargs, scheduler poly).</summary>
+public sealed record OptimizerConfig
+{
+    public double LearningRate { get; init; } = 0.004;
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 1e-4;
+    public bool Nesterov { get; init; }
+    /// <summary>poly (official: lr·(1 − e/E)^power, set at each epoch start) or cosine (per step, after warm-up).</summary>
+    public string Scheduler { get; init; } = "poly";
+    public double PolyPower { get; init; } = 0.9;
+    /// <summary>Linear warm-up steps (not in the paper; 0 = off).</summary>
+    public int WarmupSteps { get; init; }
+}
+
+/// <summary>Contrastive settings (moco_kwargs in the yml).</summary>
+public sealed record MocoConfig
+{
+    /// <summary>Softmax temperature T (0.5).</summary>
+    public double Temperature { get; init; } = 0.5;
+    /// <summary>Key-encoder momentum m (0.999).</summary>
+    public double Momentum { get; init; } = 0.999;
+    /// <summary>Queue length K of past key prototypes (256 unsupervised config, 128 supervised); a multiple of the batch size.</summary>
+    public int QueueSize { get; init; } = 256;
+    /// <summary>Weight of the balanced BCE saliency loss (official 1).</summary>
+    public double SaliencyWeight { get; init; } = 1.0;
+}
+
+/// <summary>Run length and reproducibility.</summary>
+public sealed record ScheduleConfig
+{
+    public int Epochs { get; init; } = 40;
+    /// <summary>Global batch (128 unsupervised config, 64 supervised). Must be at least 2 (BatchNorm).</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Optimiser steps per epoch; 0 = one pass over the dataset (drop_last).</summary>
+    public int StepsPerEpoch { get; init; }
+    public int Seed { get; init; } = 1;
+}
