@@ -27,9 +27,7 @@ public sealed class ContrastiveModel : Module
         // Queue initialised randn and L2-normalised per column, as upstream.
         queue = functional.normalize(randn(model.EmbeddingDim, queueSize), dim: 0);   // [D, K]
         queue_ptr = zeros(1, dtype: int64);
-        RegisterComponents();
-        register_buffer(nameof(queue), queue);
-        register_buffer(nameof(queue_ptr), queue_ptr);
+        RegisterComponents();   // tensor fields become the buffers `queue` and `queue_ptr`
         CopyQueryToKey();
     }
 
