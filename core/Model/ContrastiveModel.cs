@@ -28,7 +28,7 @@ public sealed class ContrastiveModel : Module
         queue = functional.normalize(randn(model.EmbeddingDim, queueSize), dim: 0);   // [D, K]
         queue_ptr = zeros(1, dtype: int64);
         RegisterComponents();   // tensor fields become the buffers `queue` and `queue_ptr`
-        CopyQueryToKey();
+        SyncKeyFromQuery();
     }
 
     public SegmentationModel Query => model_q;
@@ -38,8 +38,8 @@ public sealed class ContrastiveModel : Module
     public long QueuePointer => queue_ptr.item<long>();
     public int QueueSize => (int)queue.shape[1];
 
-    /// <summary>Key encoder starts as an exact copy of the query encoder and never receives gradients.</summary>
-    private void CopyQueryToKey()
+    /// <summary>Makes the key encoder an exact copy of the query encoder (at start, and after importing weights); it never receives gradients.</summary>
+    public void SyncKeyFromQuery()
     {
         using var _ = no_grad();
         var q = model_q.state_dict();

@@ -71,7 +71,7 @@ public static class Checkpoint
         if (expected is not null && Presets.ToJson(expected) != header.ConfigJson)
             throw new InvalidDataException($"checkpoint {name} was trained with a different configuration ({Differences(config, expected)}); " +
                 "resume with the run's own configuration or start a new run");
-        var trainer = new Trainer(config, device);   // built on its device: the optimiser must hold the final parameter tensors
+        var trainer = new Trainer(config, device, pretrainedWeights: null, restoring: true);   // built on its device: the optimiser must hold the final parameter tensors
         try
         {
             trainer.Model.load(reader, strict: true);

@@ -22,12 +22,18 @@ public sealed class Trainer : IDisposable
     public int CompletedEpochs { get; private set; }
     public List<EpochMetrics> History { get; } = [];
 
-    public Trainer(TrainingConfig config, Device? device = null)
+    /// <param name="pretrainedWeights">The PyTorch file that model.pretraining (imagenet or moco) names; users bring it, nothing is downloaded.</param>
+    public Trainer(TrainingConfig config, Device? device = null, string? pretrainedWeights = null)
+        : this(config, device, pretrainedWeights, restoring: false) { }
+
+    /// <summary>With <paramref name="restoring"/> the initial weights are left random: a checkpoint overwrites them next.</summary>
+    internal Trainer(TrainingConfig config, Device? device, string? pretrainedWeights, bool restoring)
     {
         Config = ConfigValidator.Validate(config);
         Device = device ?? TorchRuntime.DefaultDevice;
         random.manual_seed(config.Schedule.Seed);   // same seed, same initial weights
         Model = new ContrastiveModel(config.Model, config.Moco.QueueSize);
+        WeightImport = restoring ? null : ImportWeights(config.Model, pretrainedWeights);
         Model.to(Device);
         Model.SetTrainingMode(config.Model.FreezeEarlyLayers);
         var o = config.Optimizer;
@@ -37,6 +43,22 @@ public sealed class Trainer : IDisposable
     }
 
     internal TorchSharp.Modules.SGD Optimizer => _optimizer;
+
+    /// <summary>What the pretrained-weight import loaded and left out, or null when training starts from random weights.</summary>
+    public WeightImportReport? WeightImport { get; }
+
+    private WeightImportReport? ImportWeights(ModelConfig model, string? path)
+    {
+        if (model.Pretraining == "none")
+            return path is null ? null
+                : throw new ArgumentException($"a weight file was given ({path}) but model.pretraining is 'none'; set model.pretraining to imagenet or moco");
+        if (path is null)
+            throw new ArgumentException($"model.pretraining is '{model.Pretraining}' but no weight file was given; pass the PyTorch file " +
+                "(TorchVision ImageNet ResNet state dict or MoCo v2 checkpoint) or set model.pretraining=none");
+        var report = PretrainedWeights.Load(Model.Query, path, model.Pretraining == "moco" ? WeightFormat.Moco : WeightFormat.TorchVision);
+        Model.SyncKeyFromQuery();
+        return report;
+    }
 
     internal void Restore(int completedEpochs, IEnumerable<EpochMetrics> history)
     {

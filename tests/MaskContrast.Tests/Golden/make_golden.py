@@ -68,3 +68,33 @@ json.dump({
     "contrastive": con.item(), "saliency": sal.item(), "total": (con + sal).item(),
 }, open(os.path.join(here, "loss_case.json"), "w"), indent=1)
 print("wrote", os.listdir(here))
+
+# --- small weight files in the formats users bring (narrow ResNet of width 4, our "narrow" backbone) ---
+def narrow_state_dict(w, gen):
+    sd = {}
+    def conv(name, o, i, k): sd[name + ".weight"] = torch.randn(o, i, k, k, generator=gen)
+    def bn(name, c):
+        sd[name + ".weight"] = torch.randn(c, generator=gen); sd[name + ".bias"] = torch.randn(c, generator=gen)
+        sd[name + ".running_mean"] = torch.randn(c, generator=gen); sd[name + ".running_var"] = torch.rand(c, generator=gen) + 0.5
+        sd[name + ".num_batches_tracked"] = torch.tensor(5)
+    conv("conv1", w, 3, 7); bn("bn1", w)
+    inp = w
+    for li, planes in enumerate([w, 2 * w, 4 * w, 8 * w], 1):
+        p = f"layer{li}.0"
+        conv(p + ".conv1", planes, inp, 3); bn(p + ".bn1", planes); conv(p + ".conv2", planes, planes, 3); bn(p + ".bn2", planes)
+        if li > 1:
+            conv(p + ".downsample.0", planes, inp, 1); bn(p + ".downsample.1", planes)
+        inp = planes
+    return sd
+
+g = torch.Generator().manual_seed(11)
+tv = narrow_state_dict(4, g)
+tv["fc.weight"] = torch.randn(10, 32, generator=g); tv["fc.bias"] = torch.randn(10, generator=g)
+torch.save(tv, os.path.join(here, "torchvision_narrow4.pth"))
+moco = {"module.encoder_q." + k: v.clone() * 2 for k, v in tv.items()}
+moco["module.encoder_k.conv1.weight"] = torch.zeros(4, 3, 7, 7)
+torch.save({"epoch": 800, "arch": "narrow", "state_dict": moco, "optimizer": {}}, os.path.join(here, "moco_narrow4.pth.tar"))
+json.dump({"conv1Sum": tv["conv1.weight"].sum().item(), "layer4Conv2Sum": tv["layer4.0.conv2.weight"].sum().item(),
+           "bn1RunningVarSum": tv["bn1.running_var"].sum().item()},
+          open(os.path.join(here, "narrow4_sums.json"), "w"), indent=1)
+print("wrote weight fixtures")
