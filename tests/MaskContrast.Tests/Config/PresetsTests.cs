@@ -1,0 +1,83 @@
+using MaskContrast.Core.Config;
+
+namespace MaskContrast.Tests.Config;
+
+public class PresetsTests
+{
+    [Fact]
+    public void Paper_IsTheOfficialUnsupervisedSaliencyConfiguration()
+    {
+        var c = Presets.Load("paper");
+        Assert.Equal((224, 0.2, 1.0, 0.8, 0.2, 0.01, 0.99), (c.Data.CropSize, c.Data.CropScaleMin, c.Data.CropScaleMax,
+            c.Data.JitterProbability, c.Data.GrayscaleProbability, c.Data.MinForeground, c.Data.MaxForeground));
+        Assert.Equal((0.4, 0.4, 0.4, 0.1), (c.Data.Brightness, c.Data.Contrast, c.Data.Saturation, c.Data.Hue));
+        Assert.Equal(("resnet50", OutputStride.Eight, 256, 0.5, 32, "moco"), (c.Model.Backbone, c.Model.OutputStride,
+            c.Model.DecoderChannels, c.Model.Dropout, c.Model.EmbeddingDim, c.Model.Pretraining));
+        Assert.Equal([12, 24, 36], c.Model.AsppRates);
+        Assert.False(c.Model.FreezeEarlyLayers);
+        Assert.Equal((0.004, 0.9, 1e-4, "poly", 0.9), (c.Optimizer.LearningRate, c.Optimizer.Momentum, c.Optimizer.WeightDecay,
+            c.Optimizer.Scheduler, c.Optimizer.PolyPower));
+        Assert.Equal((0.5, 0.999, 256, 1.0), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyWeight));
+        Assert.Equal((40, 128), (c.Schedule.Epochs, c.Schedule.BatchSize));
+    }
+
+    [Fact]
+    public void PaperSupervised_DiffersOnlyWhereTheSupervisedYmlDoes()
+    {
+        var a = Presets.Load("paper");
+        var b = Presets.Load("paper-supervised");
+        Assert.Equal(a with { Model = b.Model, Moco = b.Moco, Schedule = b.Schedule }, b with { Data = a.Data, Optimizer = a.Optimizer });
+        Assert.Equal(("imagenet", true, 128, 64), (b.Model.Pretraining, b.Model.FreezeEarlyLayers, b.Moco.QueueSize, b.Schedule.BatchSize));
+        Assert.Equal(a.Model with { Pretraining = "imagenet", FreezeEarlyLayers = true, AsppRates = a.Model.AsppRates }, b.Model with { AsppRates = a.Model.AsppRates });
+    }
+
+    [Fact]
+    public void Override_SetsOneFieldCaseInsensitively()
+    {
+        var c = Presets.Load("tiny", ["optimizer.LEARNINGRATE=0.5", "model.asppRates=[1,2,3]", "model.backbone=resnet18"]);
+        Assert.Equal(0.5, c.Optimizer.LearningRate);
+        Assert.Equal([1, 2, 3], c.Model.AsppRates);
+        Assert.Equal("resnet18", c.Model.Backbone);
+    }
+
+    [Theory]
+    [InlineData("optimizer.lr=0.1", "unknown field 'lr' in optimizer")]
+    [InlineData("optim.learningRate=0.1", "unknown section 'optim'")]
+    [InlineData("learningRate", "must look like section.field=value")]
+    [InlineData("schedule.epochs=many", "configuration is not valid")]
+    public void Override_Invalid_SaysWhatIsWrong(string assignment, string message)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(() => Presets.Load("tiny", [assignment]));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryProblemWithFieldValueAndRange()
+    {
+        var e = Assert.Throws<ConfigException>(() => Presets.Load("tiny",
+            ["schedule.batchSize=1", "optimizer.learningRate=-1", "data.cropScaleMin=0", "moco.queueSize=30"]));
+        Assert.Contains(e.Problems, p => p.StartsWith("schedule.batchSize (1) must be at least 2"));
+        Assert.Contains("optimizer.learningRate (-1) must be in (0, 10]", e.Problems);
+        Assert.Contains("data.cropScaleMin (0) must be in (0, 1]", e.Problems);
+        Assert.Equal(3, e.Problems.Count);   // queue 30 vs batch 1 is not checked while the batch itself is invalid
+        var q = Assert.Throws<ConfigException>(() => Presets.Load("tiny", ["moco.queueSize=30"]));
+        Assert.Equal("moco.queueSize (30) must be a multiple of schedule.batchSize (8) so that the queue pointer wraps cleanly", Assert.Single(q.Problems));
+    }
+
+    [Fact]
+    public void UnknownPreset_ListsTheNames()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Presets.Load("huge"));
+        Assert.Contains("paper, paper-supervised, small, tiny", e.Message);
+    }
+
+    [Fact]
+    public void Json_RoundTrips()
+    {
+        foreach (var name in Presets.Names)
+        {
+            var c = Presets.Load(name);
+            Assert.Equal(Presets.ToJson(c), Presets.ToJson(Presets.FromJson(Presets.ToJson(c))));
+        }
+    }
+}
