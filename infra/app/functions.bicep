@@ -1,0 +1,124 @@
+// Flex Consumption plan and the Function app (HTTP API, Durable orchestrations, blob-drop segmentation).
+// Every storage and telemetry setting is identity-based: no keys, no SAS, no storage connection strings.
+
+param planName string
+param appName string
+param location string
+param tags object
+
+@description('Resource id, client id of the user-assigned identity the app runs as.')
+param identityId string
+param identityClientId string
+
+param storageBlobEndpoint string
+param storageQueueEndpoint string
+param storageTableEndpoint string
+
+@description('Blob container that holds the Flex deployment package.')
+param deploymentContainerName string
+
+param applicationInsightsConnectionString string
+
+@description('Durable task hub name (letters and digits, 3-45 characters, starts with a letter).')
+@minLength(3)
+@maxLength(45)
+param taskHubName string
+
+@description('Resource id of the Container Apps job that runs one training epoch, and its container name.')
+param trainingJobId string
+param trainingJobContainerName string
+
+@description('Largest number of instances the app may scale out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Memory per instance; segmentation keeps a ResNet-50 and the libtorch natives in memory.')
+@allowed([2048, 4096])
+param instanceMemoryMB int = 4096
+
+// One named connection shape (<prefix>__<service>ServiceUri + __credential + __clientId) for the host storage and
+// for the pipeline's own clients (blob trigger, artifact store), so both resolve to the same managed identity.
+var identityConnection = {
+  credential: 'managedidentity'
+  clientId: identityClientId
+  blobServiceUri: storageBlobEndpoint
+  queueServiceUri: storageQueueEndpoint
+  tableServiceUri: storageTableEndpoint
+}
+var hostStorageSettings = [
+  for item in items(identityConnection): { name: 'AzureWebJobsStorage__${item.key}', value: item.value }
+]
+var dataStorageSettings = [
+  for item in items(identityConnection): { name: 'MaskContrastStorage__${item.key}', value: item.value }
+]
+var appSettings = [
+  // The instrumentation key inside this string is an ingestion address, not a credential: local auth is off on
+  // the component, so ingestion also needs the Entra token named by the authentication string below.
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+  // DefaultAzureCredential / ManagedIdentityCredential pick the user-assigned identity from AZURE_CLIENT_ID.
+  { name: 'AZURE_CLIENT_ID', value: identityClientId }
+  { name: 'TASKHUB_NAME', value: taskHubName }
+  { name: 'MASKCONTRAST_STORAGE_URL', value: storageBlobEndpoint }
+  { name: 'TRAINING_JOB_RESOURCE_ID', value: trainingJobId }
+  { name: 'TRAINING_JOB_CONTAINER_NAME', value: trainingJobContainerName }
+]
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+resource app 'Microsoft.Web/sites@2025-03-01' = {
+  name: appName
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: concat(hostStorageSettings, dataStorageSettings, appSettings)
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: { maximumInstanceCount: maximumInstanceCount, instanceMemoryMB: instanceMemoryMB }
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
+    }
+  }
+}
+
+// Publishing with a user name and password is off; azd deploys with an Entra token.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
+}
+
+output name string = app.name
+output id string = app.id
+output defaultHostName string = app.properties.defaultHostName
