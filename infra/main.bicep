@@ -58,10 +58,15 @@ var names = {
   systemTopic: '${abbrs.eventGridDomainsTopics}storage-${resourceToken}'
 }
 
-var deploymentContainerName = 'deployment'
-var segmentInputContainerName = 'segment-input'
-var segmentOutputContainerName = 'segment-output'
-var containerNames = [deploymentContainerName, 'datasets', 'runs', segmentInputContainerName, segmentOutputContainerName]
+// Blob containers: the Flex deployment package, input datasets, run artifacts (proposals, checkpoints, eval) and
+// the segmentation drop folders.
+var containers = {
+  deployment: 'deployment'
+  datasets: 'datasets'
+  runs: 'runs'
+  segmentInput: 'segment-input'
+  segmentOutput: 'segment-output'
+}
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -85,7 +90,7 @@ module storage 'app/storage.bicep' = {
     name: names.storage
     location: location
     tags: tags
-    containerNames: containerNames
+    containerNames: map(items(containers), c => c.value)
   }
 }
 
@@ -139,7 +144,7 @@ module functions 'app/functions.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint
-    deploymentContainerName: deploymentContainerName
+    deploymentContainerName: containers.deployment
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     taskHubName: taskHubName
     trainingJobId: training.outputs.jobId
@@ -189,5 +194,5 @@ output TRAINING_JOB_NAME string = training.outputs.jobName
 output TRAINING_JOB_RESOURCE_ID string = training.outputs.jobId
 output TRAINING_GPU_PROFILE string = gpuProfileType
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
-output SEGMENT_INPUT_CONTAINER string = segmentInputContainerName
-output SEGMENT_OUTPUT_CONTAINER string = segmentOutputContainerName
+output SEGMENT_INPUT_CONTAINER string = containers.segmentInput
+output SEGMENT_OUTPUT_CONTAINER string = containers.segmentOutput

@@ -37,34 +37,6 @@ param maximumInstanceCount int = 100
 @allowed([2048, 4096])
 param instanceMemoryMB int = 4096
 
-// One named connection shape (<prefix>__<service>ServiceUri + __credential + __clientId) for the host storage and
-// for the pipeline's own clients (blob trigger, artifact store), so both resolve to the same managed identity.
-var identityConnection = {
-  credential: 'managedidentity'
-  clientId: identityClientId
-  blobServiceUri: storageBlobEndpoint
-  queueServiceUri: storageQueueEndpoint
-  tableServiceUri: storageTableEndpoint
-}
-var hostStorageSettings = [
-  for item in items(identityConnection): { name: 'AzureWebJobsStorage__${item.key}', value: item.value }
-]
-var dataStorageSettings = [
-  for item in items(identityConnection): { name: 'MaskContrastStorage__${item.key}', value: item.value }
-]
-var appSettings = [
-  // The instrumentation key inside this string is an ingestion address, not a credential: local auth is off on
-  // the component, so ingestion also needs the Entra token named by the authentication string below.
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
-  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
-  // DefaultAzureCredential / ManagedIdentityCredential pick the user-assigned identity from AZURE_CLIENT_ID.
-  { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  { name: 'TASKHUB_NAME', value: taskHubName }
-  { name: 'MASKCONTRAST_STORAGE_URL', value: storageBlobEndpoint }
-  { name: 'TRAINING_JOB_RESOURCE_ID', value: trainingJobId }
-  { name: 'TRAINING_JOB_CONTAINER_NAME', value: trainingJobContainerName }
-]
-
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -90,7 +62,26 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: concat(hostStorageSettings, dataStorageSettings, appSettings)
+      // Identity-based settings only. The pipeline's own clients use the same account and identity:
+      // MASKCONTRAST_STORAGE_URL + AZURE_CLIENT_ID (the trainer container gets the same two, see containerjob.bicep),
+      // and the segment-input blob trigger uses Connection = "AzureWebJobsStorage".
+      appSettings: [
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: storageBlobEndpoint }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: storageQueueEndpoint }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: storageTableEndpoint }
+        // The instrumentation key inside this string is an ingestion address, not a credential: local auth is off
+        // on the component, so ingestion also needs the Entra token named by the authentication string.
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        // DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID.
+        { name: 'AZURE_CLIENT_ID', value: identityClientId }
+        { name: 'MASKCONTRAST_STORAGE_URL', value: storageBlobEndpoint }
+        { name: 'TASKHUB_NAME', value: taskHubName }
+        { name: 'TRAINING_JOB_RESOURCE_ID', value: trainingJobId }
+        { name: 'TRAINING_JOB_CONTAINER_NAME', value: trainingJobContainerName }
+      ]
     }
     functionAppConfig: {
       deployment: {
