@@ -65,6 +65,8 @@ resource environmentLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
   scope: environment
   properties: {
     workspaceId: logAnalyticsId
+    // Resource-specific tables (ContainerAppConsoleLogs, ContainerAppSystemLogs) instead of AzureDiagnostics.
+    logAnalyticsDestinationType: 'Dedicated'
     logs: [{ categoryGroup: 'allLogs', enabled: true }]
   }
 }
