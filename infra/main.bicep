@@ -31,6 +31,10 @@ param taskHubName string = 'MaskContrast'
 @description('Object id of the user running azd, granted blob data access for uploads (optional).')
 param principalId string = ''
 
+@description('Kind of principalId: a person, or the service principal of a CI pipeline.')
+@allowed(['User', 'ServicePrincipal'])
+param principalType string = 'User'
+
 // Optional name overrides; empty means '<abbreviation><resourceToken>'.
 param resourceGroupName string = ''
 param storageAccountName string = ''
@@ -55,7 +59,7 @@ var names = {
   trainingJob: !empty(trainingJobName) ? trainingJobName : '${abbrs.appContainerAppsJobs}training-${resourceToken}'
   plan: '${abbrs.webServerFarms}${resourceToken}'
   functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}${resourceToken}'
-  systemTopic: '${abbrs.eventGridDomainsTopics}storage-${resourceToken}'
+  systemTopic: '${abbrs.eventGridSystemTopics}storage-${resourceToken}'
 }
 
 // Blob containers: the Flex deployment package, input datasets, run artifacts (proposals, checkpoints, eval) and
@@ -164,6 +168,7 @@ module rbac 'app/rbac.bicep' = {
     apiIdentityName: names.apiIdentity
     jobIdentityName: names.jobIdentity
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
   dependsOn: [identity, storage, registry, monitoring, training]
 }

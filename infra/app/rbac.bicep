@@ -14,6 +14,9 @@ param jobIdentityName string
 @description('Object id of the person running azd (optional): may upload datasets and images with --auth-mode login.')
 param userPrincipalId string = ''
 
+@allowed(['User', 'ServicePrincipal'])
+param userPrincipalType string = 'User'
+
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
@@ -54,7 +57,7 @@ var principalKeys = { api: apiIdentity.id, job: jobIdentity.id, user: userPrinci
 var principals = {
   api: { id: apiIdentity.properties.principalId, type: 'ServicePrincipal' }
   job: { id: jobIdentity.properties.principalId, type: 'ServicePrincipal' }
-  user: { id: userPrincipalId, type: 'User' }
+  user: { id: userPrincipalId, type: userPrincipalType }
 }
 
 // One row per assignment: who gets which role on which scope. The Functions host and the Durable Azure Storage
