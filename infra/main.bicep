@@ -114,7 +114,9 @@ module registry 'app/registry.bicep' = {
     name: names.registry
     location: location
     tags: tags
+    pullIdentityName: names.jobIdentity
   }
+  dependsOn: [identity]
 }
 
 module training 'app/containerjob.bicep' = {
@@ -162,7 +164,6 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: names.storage
-    registryName: names.registry
     applicationInsightsName: names.applicationInsights
     trainingJobName: names.trainingJob
     apiIdentityName: names.apiIdentity
@@ -170,7 +171,7 @@ module rbac 'app/rbac.bicep' = {
     userPrincipalId: principalId
     userPrincipalType: principalType
   }
-  dependsOn: [identity, storage, registry, monitoring, training]
+  dependsOn: [identity, storage, monitoring, training]
 }
 
 module eventGrid 'app/eventgrid.bicep' = {

@@ -3,7 +3,6 @@
 // (or the user's object id): an assignment name must be known before deployment, an identity's object id is not.
 
 param storageAccountName string
-param registryName string
 param applicationInsightsName string
 param trainingJobName string
 
@@ -22,7 +21,6 @@ var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
-  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d' // AcrPull
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
   contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c' // Contributor (scoped to the training job only)
 }
@@ -37,10 +35,6 @@ resource jobIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-3
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
-}
-
-resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing = {
-  name: registryName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -60,9 +54,9 @@ var principals = {
   user: { id: userPrincipalId, type: userPrincipalType }
 }
 
-// One row per assignment: who gets which role on which scope. The Functions host and the Durable Azure Storage
-// backend need blob (leases, Flex package, artifacts), queue (control and work-item queues) and table (history,
-// instances) access; the trainer needs blobs and its image; the app also publishes telemetry and starts the job.
+// One row per assignment: who gets which role on the storage account. The Functions host and the Durable Azure
+// Storage backend need blob (leases, Flex package, artifacts), queue (control and work-item queues) and table
+// (history, instances) access; the trainer only blobs (its AcrPull is in registry.bicep).
 var storageAssignments = filter(
   [
     { principal: 'api', roleId: roles.storageBlobDataOwner }
@@ -86,19 +80,8 @@ resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   }
 ]
 
-// A role assignment's scope must be a resource symbol, so the three single-scope assignments below cannot share the
-// loop above.
-
-// The trainer pulls its image with its own identity; nothing else may pull.
-resource registryPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: registry
-  name: guid(registry.id, principalKeys.job, roles.acrPull)
-  properties: {
-    principalId: principals.job.id
-    principalType: principals.job.type
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
-  }
-}
+// A role assignment's scope must be a resource symbol, so the single-scope assignments below cannot share the loop
+// above. AcrPull for the job is in registry.bicep: it must exist before the job is created.
 
 // Entra-authenticated telemetry: the component has local auth off.
 resource telemetryPublish 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

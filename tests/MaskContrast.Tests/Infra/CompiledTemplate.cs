@@ -52,13 +52,17 @@ public sealed partial class CompiledTemplate
         return matches[0];
     }
 
-    /// <summary>The template of the module deployment whose symbolic name (or name prefix) is <paramref name="module"/>.</summary>
-    public JsonObject ModuleTemplate(string module)
-    {
-        var deployment = OfType("Microsoft.Resources/deployments")
+    /// <summary>The deployment of module <paramref name="module"/> (its symbolic name in main.bicep).</summary>
+    public JsonObject ModuleDeployment(string module) =>
+        OfType("Microsoft.Resources/deployments")
             .Single(d => ((string?)d["name"] ?? "").StartsWith($"[format('{module}-", StringComparison.Ordinal));
-        return deployment["properties"]!["template"]!.AsObject();
-    }
+
+    /// <summary>The compiled template of module <paramref name="module"/>.</summary>
+    public JsonObject ModuleTemplate(string module) => ModuleDeployment(module)["properties"]!["template"]!.AsObject();
+
+    /// <summary>The value (usually an ARM expression) that main.bicep passes to a module parameter.</summary>
+    public string? ModuleArgument(string module, string parameter) =>
+        (string?)ModuleDeployment(module)["properties"]!["parameters"]![parameter]!["value"];
 
     public (int ExitCode, string StdOut, string StdErr) RunBicep(params string[] args)
     {

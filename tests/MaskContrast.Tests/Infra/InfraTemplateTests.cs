@@ -191,7 +191,17 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     }
 
     [Fact]
-    public void RoleAssignments_GrantEachIdentityItsRoles()
+    public void RoleAssignments_AreNamedByScopePrincipalAndRole()
+    {
+        // Storage loop + AcrPull + telemetry + job operator; guid(...) names make redeploys idempotent.
+        var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
+        Assert.Equal(4, assignments.Count);
+        // name = "[guid(<scope expression>, <principal>, <role>)]"
+        Assert.All(assignments, a => Assert.StartsWith($"[guid({((string)a["scope"]!).Trim('[', ']')}, ", (string?)a["name"]));
+    }
+
+    [Fact]
+    public void RoleAssignments_Storage_GiveTheDurableBackendBlobQueueAndTable_AndTheTrainerBlobs()
     {
         var rbac = template.ModuleTemplate("rbac");
         var roles = rbac["variables"]!["roles"]!.AsObject();
@@ -199,25 +209,35 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
         Assert.Equal(StorageBlobDataContributor, (string?)roles["storageBlobDataContributor"]);
         Assert.Equal(StorageQueueDataContributor, (string?)roles["storageQueueDataContributor"]);
         Assert.Equal(StorageTableDataContributor, (string?)roles["storageTableDataContributor"]);
-        Assert.Equal(AcrPull, (string?)roles["acrPull"]);
+
+        // One loop over rows that pair a principal with a role.
+        string rows = (string)rbac["variables"]!["storageAssignments"]!;
+        Assert.Contains("'api', 'roleId', variables('roles').storageBlobDataOwner", rows);
+        Assert.Contains("'api', 'roleId', variables('roles').storageQueueDataContributor", rows);
+        Assert.Contains("'api', 'roleId', variables('roles').storageTableDataContributor", rows);
+        Assert.Contains("'job', 'roleId', variables('roles').storageBlobDataContributor", rows);
+        var loop = Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments"), a => a["copy"] is not null);
+        Assert.Contains("Microsoft.Storage/storageAccounts", (string?)loop["scope"]);
+    }
+
+    [Fact]
+    public void RoleAssignments_TrainerPullsItsImage_AppPublishesTelemetryAndOperatesOnlyTheJob()
+    {
+        var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
+
+        // AcrPull sits with the registry, so that it exists before the job that pulls with it is created.
+        Assert.Equal(AcrPull, (string?)template.ModuleTemplate("registry")["variables"]!["acrPullRoleId"]);
+        Assert.Equal("[variables('names').jobIdentity]", template.ModuleArgument("registry", "pullIdentityName"));
+        var pull = AssignmentOn(assignments, "Microsoft.ContainerRegistry/registries");
+        Assert.Contains("parameters('pullIdentityName')", (string?)pull["name"]);
+        Assert.Contains("variables('acrPullRoleId')", (string?)pull["properties"]!["roleDefinitionId"]);
+
+        var roles = template.ModuleTemplate("rbac")["variables"]!["roles"]!;
         Assert.Equal(MonitoringMetricsPublisher, (string?)roles["monitoringMetricsPublisher"]);
         Assert.Equal(Contributor, (string?)roles["contributor"]);
-
-        // Storage: one loop whose rows pair a principal with a role (Durable backend = blob, queue and table).
-        string storageRows = (string)rbac["variables"]!["storageAssignments"]!;
-        Assert.Contains("'api', 'roleId', variables('roles').storageBlobDataOwner", storageRows);
-        Assert.Contains("'api', 'roleId', variables('roles').storageQueueDataContributor", storageRows);
-        Assert.Contains("'api', 'roleId', variables('roles').storageTableDataContributor", storageRows);
-        Assert.Contains("'job', 'roleId', variables('roles').storageBlobDataContributor", storageRows);
-
-        var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
-        Assert.Equal(4, assignments.Count);
-        Assert.All(assignments, a => Assert.StartsWith("[guid(", (string?)a["name"]));
-        var storageLoop = Assert.Single(assignments, a => a["copy"] is not null);
-        Assert.Contains("Microsoft.Storage/storageAccounts", (string?)storageLoop["scope"]);
-        AssertSingleAssignment(assignments, "Microsoft.ContainerRegistry/registries", "acrPull", "job");
-        AssertSingleAssignment(assignments, "Microsoft.Insights/components", "monitoringMetricsPublisher", "api");
-        AssertSingleAssignment(assignments, "Microsoft.App/jobs", "contributor", "api");
+        AssertApiAssignment(AssignmentOn(assignments, "Microsoft.Insights/components"), "monitoringMetricsPublisher");
+        // Contributor, but scoped to the training job resource only.
+        AssertApiAssignment(AssignmentOn(assignments, "Microsoft.App/jobs"), "contributor");
     }
 
     [Fact]
@@ -240,11 +260,13 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
         Assert.All(template.Root["outputs"]!.AsObject(), o => Assert.Equal("string", (string?)o.Value!["type"]));
     }
 
-    private static void AssertSingleAssignment(List<JsonObject> assignments, string scopeType, string role, string principal)
+    private static JsonObject AssignmentOn(List<JsonObject> assignments, string scopeType) =>
+        Assert.Single(assignments, a => ((string?)a["scope"] ?? "").Contains(scopeType, StringComparison.Ordinal));
+
+    private static void AssertApiAssignment(JsonObject assignment, string role)
     {
-        var assignment = Assert.Single(assignments, a => ((string?)a["scope"] ?? "").Contains(scopeType, StringComparison.Ordinal));
         Assert.Contains($"variables('roles').{role}", (string?)assignment["name"]);
-        Assert.Contains($"variables('principalKeys').{principal}", (string?)assignment["name"]);
+        Assert.Contains("variables('principalKeys').api", (string?)assignment["name"]);
         Assert.Contains($"variables('roles').{role}", (string?)assignment["properties"]!["roleDefinitionId"]);
     }
 
