@@ -49,7 +49,8 @@ resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   location: location
   tags: tags
   properties: {
-    // Logs go through Azure Monitor diagnostic settings below, so no workspace key is handed to the environment.
+    // Logs go through the Azure Monitor diagnostic setting below: the workspace has local (shared key) auth off, and
+    // no workspace key is handed to the environment.
     appLogsConfiguration: { destination: 'azure-monitor' }
     workloadProfiles: [
       { name: 'Consumption', workloadProfileType: 'Consumption' }
