@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace MaskContrast.Tests.Infra;
+
+// The files azd and the registry build read, checked against each other and against the compiled template:
+// a hook that needs an output Bicep does not produce, or a parameter main.bicep does not declare, fails here
+// instead of halfway through `azd up`.
+public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFixture<CompiledTemplate>
+{
+    private string Read(string relativePath) => File.ReadAllText(Path.Combine(template.RepositoryRoot, relativePath));
+
+    [Fact]
+    public void AzureYaml_DeploysTheFunctionProject_AsServiceApi()
+    {
+        string yaml = Read("azure.yaml");
+        Assert.Matches(@"(?m)^  api:\s*$", yaml);
+        Assert.Contains("project: ./functions/MaskContrast.Functions", yaml);
+        Assert.Contains("language: dotnet", yaml);
+        Assert.Contains("host: function", yaml);
+        Assert.Matches(@"(?m)^  postprovision:\s*$", yaml);
+        Assert.Matches(@"(?m)^  postdeploy:\s*$", yaml);
+    }
+
+    [Fact]
+    public void Hooks_AreStrictBashScripts_ThatExist()
+    {
+        var hooks = HookPath().Matches(Read("azure.yaml")).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["infra/hooks/postprovision.sh", "infra/hooks/postdeploy.sh"], hooks);
+        foreach (string hook in hooks)
+        {
+            string path = Path.Combine(template.RepositoryRoot, hook);
+            string text = File.ReadAllText(path);
+            Assert.StartsWith("#!/usr/bin/env bash\n", text);
+            Assert.Contains("\nset -euo pipefail\n", text);
+            if (!OperatingSystem.IsWindows())
+                Assert.True(File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute), $"{hook} is not executable");
+        }
+    }
+
+    [Fact]
+    public void Hooks_RequireOnlyVariablesThatTheTemplateOutputs()
+    {
+        var outputs = template.Root["outputs"]!.AsObject().Select(p => p.Key).ToHashSet();
+        foreach (string hook in new[] { "infra/hooks/postprovision.sh", "infra/hooks/postdeploy.sh" })
+        {
+            // Each hook checks its prerequisites in one `for var in A B C; do` line.
+            var required = RequiredVariables().Match(Read(hook));
+            Assert.True(required.Success, $"{hook} has no prerequisite check");
+            Assert.All(required.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                v => Assert.True(outputs.Contains(v), $"{hook} needs {v}, which main.bicep does not output"));
+        }
+    }
+
+    [Fact]
+    public void Parameters_AreAzdSubstitutions_ForDeclaredParameters()
+    {
+        var declared = template.Root["parameters"]!.AsObject().Select(p => p.Key).ToHashSet();
+        var file = JsonNode.Parse(Read("infra/main.parameters.json"))!["parameters"]!.AsObject();
+        Assert.All(file, p =>
+        {
+            Assert.Contains(p.Key, declared);
+            Assert.Matches(@"^\$\{[A-Z_]+(=[^}]*)?\}$", (string?)p.Value!["value"]);
+        });
+        // Parameters without a default must come from the azd environment.
+        var mandatory = template.Root["parameters"]!.AsObject().Where(p => p.Value!["defaultValue"] is null).Select(p => p.Key);
+        Assert.All(mandatory, m => Assert.True(file.ContainsKey(m), $"mandatory parameter {m} is not in main.parameters.json"));
+    }
+
+    [Fact]
+    public void Dockerfile_PublishesTheCudaCli_OnANobleRuntime_AndRunsOneEpoch()
+    {
+        string dockerfile = Read("cli/Dockerfile");
+        var stages = FromLine().Matches(dockerfile).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0", "mcr.microsoft.com/dotnet/runtime:10.0-noble"], stages);
+        Assert.Contains("dotnet publish cli/MaskContrast.Cli.csproj -c Release -p:TorchDevice=cuda -o /app", dockerfile);
+        Assert.Contains("ENTRYPOINT [\"/app/maskcontrast\", \"train-epoch\"]", dockerfile);
+        Assert.Contains("USER $APP_UID", dockerfile);
+        foreach (string variable in new[] { "MASKCONTRAST_RUN_ID", "MASKCONTRAST_EPOCH", "MASKCONTRAST_STORAGE_URL", "AZURE_CLIENT_ID" })
+            Assert.Contains(variable, dockerfile);
+    }
+
+    [Fact]
+    public void DockerIgnore_AdmitsOnlyWhatTheCliBuildNeeds()
+    {
+        var lines = Read(".dockerignore").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        Assert.Equal("*", lines[0]);
+        Assert.Contains("!cli/", lines);
+        Assert.Contains("!core/", lines);
+        Assert.Contains("!build/", lines);
+        Assert.Contains("**/bin/", lines);
+        Assert.Contains("**/obj/", lines);
+        Assert.DoesNotContain("!tests/", lines);
+    }
+
+    [GeneratedRegex(@"run: \./(\S+)")]
+    private static partial Regex HookPath();
+
+    [GeneratedRegex(@"for var in ([A-Z_ ]+); do")]
+    private static partial Regex RequiredVariables();
+
+    [GeneratedRegex(@"(?m)^FROM (\S+)")]
+    private static partial Regex FromLine();
+}
