@@ -7,8 +7,8 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="BestSeedIndex">Index in <see cref="PerSeed"/> of the highest mIoU (first on ties); use it to pick the
 /// clusters to ship in a model bundle. Report <see cref="MeanIoU"/>, not the best seed, as the score.</param>
 /// <param name="Pca">The PCA applied before k-means (the same for every seed in the image-level protocol; in the pixel
-/// variant the PCA of the best seed, since each seed samples its own pixels).</param>
-public sealed record ClusteringProtocolResult(IReadOnlyList<SeedOutcome> PerSeed, double MeanIoU, double StdIoU, int BestSeedIndex, Pca Pca)
+/// variant the PCA of the best seed, since each seed samples its own pixels); null for <see cref="KMeansProtocol.ChanceLevel"/>.</param>
+public sealed record ClusteringProtocolResult(IReadOnlyList<SeedOutcome> PerSeed, double MeanIoU, double StdIoU, int BestSeedIndex, Pca? Pca)
 {
     /// <summary>The best seed's outcome (per-class IoU, label → class map, centroids).</summary>
     public SeedOutcome Best => PerSeed[BestSeedIndex];

@@ -63,22 +63,36 @@ public static class KMeansProtocol
         foreach (int seed in options.EffectiveSeeds)
         {
             var km = KMeans.Fit(features, new KMeansOptions(c - 1, seed, options.Restarts, options.MaxIterations, options.Tolerance));
-            var meter = new SegmentationMeter(c);
-            for (int i = 0; i < n; i++)
-            {
-                for (int g = 0; g <= c; g++)
-                {
-                    meter.Add(g, 0, outside[i, g]);
-                    meter.Add(g, km.Labels[i] + 1, inside[i, g]);
-                }
-            }
-
-            var (labelToClass, scores) = ClusterMatching.MatchAndScore(meter);
+            var (labelToClass, scores) = ScoreImageClusters(inside, outside, km.Labels, c);
             outcomes.Add(new SeedOutcome(seed, scores.MeanIoU, km.Inertia, labelToClass, scores, km.Centroids));
         }
 
         var (mean, std, best) = ClusteringProtocolResult.Summarise(outcomes);
         return new ClusteringProtocolResult(outcomes, mean, std, best, pca);
+    }
+
+    /// <summary>
+    /// Chance level of the protocol: the same masks and matching, but every image gets a uniformly random cluster
+    /// (one draw per seed). A trained model must beat this; with perfect masks it is still well above 1/C because
+    /// background is scored through the masks. <see cref="ClusteringProtocolResult.Pca"/> is null and inertia is NaN.
+    /// </summary>
+    public static ClusteringProtocolResult ChanceLevel(IReadOnlyList<ByteRaster> masks, IReadOnlyList<ByteRaster> groundTruth, ClusteringProtocolOptions? options = null)
+    {
+        options ??= new ClusteringProtocolOptions();
+        options.Validate();
+        int c = options.NumClasses;
+        var (inside, outside) = MaskHistograms(masks, groundTruth, c);
+        var outcomes = new List<SeedOutcome>();
+        foreach (int seed in options.EffectiveSeeds)
+        {
+            var random = new Random(seed);
+            int[] clusters = Enumerable.Range(0, masks.Count).Select(_ => random.Next(c - 1)).ToArray();
+            var (labelToClass, scores) = ScoreImageClusters(inside, outside, clusters, c);
+            outcomes.Add(new SeedOutcome(seed, scores.MeanIoU, double.NaN, labelToClass, scores, new double[0, 0]));
+        }
+
+        var (mean, std, best) = ClusteringProtocolResult.Summarise(outcomes);
+        return new ClusteringProtocolResult(outcomes, mean, std, best, null);
     }
 
     /// <summary>
@@ -102,6 +116,22 @@ public static class KMeansProtocol
         }
 
         return new ByteRaster(mask.Width, mask.Height, values);
+    }
+
+    // Image i's salient pixels are labelled clusters[i] + 1, the others 0; its histograms give its confusion counts.
+    private static (int[] LabelToClass, SegmentationScores Scores) ScoreImageClusters(long[,] inside, long[,] outside, int[] clusters, int c)
+    {
+        var meter = new SegmentationMeter(c);
+        for (int i = 0; i < clusters.Length; i++)
+        {
+            for (int g = 0; g <= c; g++)
+            {
+                meter.Add(g, 0, outside[i, g]);
+                meter.Add(g, clusters[i] + 1, inside[i, g]);
+            }
+        }
+
+        return ClusterMatching.MatchAndScore(meter);
     }
 
     // [N, C + 1] counts of ground-truth classes inside and outside each image's mask; column C = out-of-range values.
