@@ -42,12 +42,7 @@ public static class PixelClusteringProtocol
         {
             var (pca, centroids, inertia) = Fit(embeddings, masks, options, seed);
             var meter = new SegmentationMeter(c);
-            for (int i = 0; i < n; i++)
-            {
-                var prediction = Predict(pca, centroids, embeddings[i], masks[i]);
-                meter.Update(prediction, groundTruth[i]);
-            }
-
+            PredictInto(meter, pca, centroids, embeddings, masks, groundTruth);
             var (labelToClass, scores) = ClusterMatching.MatchAndScore(meter);
             outcomes.Add(new SeedOutcome(seed, scores.MeanIoU, inertia, labelToClass, scores, centroids));
             pcas.Add(pca);
@@ -78,6 +73,67 @@ public static class PixelClusteringProtocol
         }
 
         return new ByteRaster(mask.Width, mask.Height, values);
+    }
+
+    // Predicts every image and adds it to the meter. Pixels of many images go through PCA and the nearest-centroid
+    // search together (up to ChunkPixels at a time), which saves thousands of small tensor calls per seed.
+    private static void PredictInto(SegmentationMeter meter, Pca pca, double[,] centroids, IReadOnlyList<Tensor> embeddings, IReadOnlyList<ByteRaster> masks, IReadOnlyList<ByteRaster> groundTruth)
+    {
+        const int ChunkPixels = 1 << 16;
+        var pending = new List<(int Image, int[] Salient, Tensor Pixels)>();
+        int pendingPixels = 0;
+
+        void Flush()
+        {
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            using var scope = NewDisposeScope();
+            var pixels = cat(pending.Select(p => p.Pixels).ToList(), 0);           // [P, D]
+            var projected = pca.Transform(pixels);                                  // [P, K]
+            int[] clusters = KMeans.Predict(centroids, Pca.To2D(projected.data<double>().ToArray(), pendingPixels, pca.ComponentCount));
+            int offset = 0;
+            foreach (var (image, salient, imagePixels) in pending)
+            {
+                var values = new byte[masks[image].PixelCount];
+                for (int s = 0; s < salient.Length; s++)
+                {
+                    values[salient[s]] = (byte)(clusters[offset + s] + 1);
+                }
+
+                offset += salient.Length;
+                meter.Update(new ByteRaster(masks[image].Width, masks[image].Height, values), groundTruth[image]);
+                imagePixels.Dispose();
+            }
+
+            pending.Clear();
+            pendingPixels = 0;
+        }
+
+        for (int i = 0; i < embeddings.Count; i++)
+        {
+            var salient = SalientIndices(masks[i], embeddings[i]);
+            if (salient.Length == 0)
+            {
+                meter.Update(new ByteRaster(masks[i].Width, masks[i].Height, new byte[masks[i].PixelCount]), groundTruth[i]);
+                continue;
+            }
+
+            using (var scope = NewDisposeScope())
+            {
+                pending.Add((i, salient, NormalisedPixels(embeddings[i], salient).MoveToOuterDisposeScope()));   // [S, D]
+            }
+
+            pendingPixels += salient.Length;
+            if (pendingPixels >= ChunkPixels)
+            {
+                Flush();
+            }
+        }
+
+        Flush();
     }
 
     private static (Pca Pca, double[,] Centroids, double Inertia) Fit(
