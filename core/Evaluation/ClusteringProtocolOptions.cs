@@ -2,7 +2,7 @@ namespace MaskContrast.Core.Evaluation;
 
 /// <summary>Settings shared by <see cref="KMeansProtocol"/> and <see cref="PixelClusteringProtocol"/>.</summary>
 /// <param name="NumClasses">Classes C including background (VOC: 21); k-means makes C − 1 object clusters.</param>
-/// <param name="PcaComponents">PCA output size before k-means; capped at min(D, samples). Paper: 32 (kmeans_utils.py).</param>
+/// <param name="PcaComponents">PCA output size before k-means; capped at min(D, samples − 1). Paper: 32 (kmeans_utils.py).</param>
 /// <param name="Whiten">Whiten the PCA output. Paper: true.</param>
 /// <param name="Seeds">One k-means run per seed; the paper reports the mean over seeds 1234..1238 (<c>--num_seeds 5</c>).
 /// Null means those five.</param>

@@ -51,7 +51,9 @@ public static class KMeansProtocol
         // ground-truth classes (inside / outside the mask): count once, then every seed is cheap.
         var (inside, outside) = MaskHistograms(masks, groundTruth, c);
 
-        int components = Math.Min(options.PcaComponents, Math.Min((int)prototypes.shape[1], n));
+        // Centred data of N points has rank at most N − 1: a further component has zero variance and whitening would
+        // blow its rounding noise up to unit variance, so small splits (CI, demos) cap there (scikit-learn allows N).
+        int components = Math.Max(1, Math.Min(options.PcaComponents, Math.Min((int)prototypes.shape[1], n - 1)));
         var pca = Pca.Fit(prototypes, components, options.Whiten);
         double[,] features;
         using (var projected = pca.Transform(prototypes))                 // [N, K]

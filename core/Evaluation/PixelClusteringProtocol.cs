@@ -169,7 +169,7 @@ public static class PixelClusteringProtocol
             throw new ArgumentException($"only {total} salient pixels were sampled but {clusters} clusters are needed; raise PixelsPerImage or check the masks", nameof(masks));
         }
 
-        int components = Math.Min(options.PcaComponents, Math.Min((int)data.shape[1], total));
+        int components = Math.Max(1, Math.Min(options.PcaComponents, Math.Min((int)data.shape[1], total - 1)));   // rank ≤ P − 1
         var pca = Pca.Fit(data, components, options.Whiten);
         var projected = pca.Transform(data);                                       // [P, K]
         var km = KMeans.Fit(

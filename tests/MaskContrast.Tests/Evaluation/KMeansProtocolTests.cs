@@ -115,6 +115,19 @@ public class KMeansProtocolTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Evaluate_FewerImagesThanDimensions_CapsPcaAtRankAndStaysPerfect()
+    {
+        // 12 images of 16-d prototypes: centred data has rank 11, so PCA keeps 11 components, not 12.
+        using var split = SyntheticSplit.Create(images: 12, objectClasses: 2, dim: 16, seed: 8);
+        using var prototypes = PrototypeFromEmbedding.Compute(split.Embeddings, split.Logits);   // [12, 16]
+
+        var result = KMeansProtocol.Evaluate(prototypes, split.Masks, split.GroundTruth, new ClusteringProtocolOptions(NumClasses: 3, Whiten: false));
+
+        Assert.Equal(11, result.Pca!.ComponentCount);
+        Assert.All(result.PerSeed, s => Assert.Equal(1.0, s.MeanIoU, 12));
+    }
+
+    [Fact]
     public void Evaluate_MismatchedCounts_ThrowsNamingCounts()
     {
         using var split = SyntheticSplit.Create(images: 6, objectClasses: 4, dim: 4, seed: 6);
