@@ -1,0 +1,102 @@
+using MaskContrast.Core.Data;
+using static TorchSharp.torch;
+
+namespace MaskContrast.Core.Evaluation;
+
+/// <summary>A protocol's score over the seeds: mean and spread of mIoU, the per-seed values, per-class IoU of the best seed.</summary>
+public sealed record ProtocolSummary(double MeanIoU, double StdIoU, double[] PerSeed, double[] ClassIoU)
+{
+    public static ProtocolSummary From(ClusteringProtocolResult r) =>
+        new(r.MeanIoU, r.StdIoU, r.PerSeed.Select(s => s.MeanIoU).ToArray(), r.Best.Scores.IoU);
+}
+
+/// <summary>
+/// Every number of a K-means evaluation, computed by the same code in the same run: the trained model with its own
+/// saliency masks (the official protocol) and with the true foreground, the same network untrained, k-means on raw pixel
+/// colours, and the chance level (true foreground, a random cluster per image).
+/// </summary>
+public sealed record ClusteringReport(
+    int Images, int Size, int NumClasses, int[] Seeds,
+    ProtocolSummary Trained, ProtocolSummary TrainedTrueForeground,
+    ProtocolSummary? Untrained, ProtocolSummary? UntrainedTrueForeground,
+    ProtocolSummary RawColours, ProtocolSummary Chance,
+    double SaliencyIoU, ProtocolSummary? PixelClustering);
+
+/// <summary>Builds a <see cref="ClusteringReport"/> from the outputs of <see cref="SplitInference"/>.</summary>
+public static class ClusteringEvaluation
+{
+    /// <returns>The report, and the trained model's protocol result (its PCA and best centroids go into the model bundle).</returns>
+    public static (ClusteringReport Report, ClusteringProtocolResult Trained) Evaluate(
+        SplitOutputs trained, SplitOutputs? untrained, ClusteringProtocolOptions options)
+    {
+        var result = KMeansProtocol.Evaluate(trained.Prototypes, trained.PredictedMasks, trained.GroundTruth, options);
+        var withTrueFg = KMeansProtocol.Evaluate(trained.Prototypes, trained.TrueMasks, trained.GroundTruth, options);
+        ProtocolSummary? untrainedOwn = null, untrainedTrue = null;
+        if (untrained is not null)
+        {
+            untrainedOwn = ProtocolSummary.From(KMeansProtocol.Evaluate(untrained.Prototypes, untrained.PredictedMasks, untrained.GroundTruth, options));
+            untrainedTrue = ProtocolSummary.From(KMeansProtocol.Evaluate(untrained.Prototypes, untrained.TrueMasks, untrained.GroundTruth, options));
+        }
+        var report = new ClusteringReport(
+            trained.Ids.Count, trained.GroundTruth[0].Width, options.NumClasses, [.. options.EffectiveSeeds],
+            ProtocolSummary.From(result), ProtocolSummary.From(withTrueFg), untrainedOwn, untrainedTrue,
+            RawColourBaseline(trained.Colours, trained.GroundTruth, options),
+            ProtocolSummary.From(KMeansProtocol.ChanceLevel(trained.TrueMasks, trained.GroundTruth, options)),
+            ForegroundIoU(trained.PredictedMasks, trained.TrueMasks), PixelClustering: null);
+        return (report, result);
+    }
+
+    /// <summary>IoU of predicted and true foreground, accumulated over the split.</summary>
+    public static double ForegroundIoU(IReadOnlyList<ByteRaster> predicted, IReadOnlyList<ByteRaster> truth)
+    {
+        long inter = 0, union = 0;
+        for (int i = 0; i < predicted.Count; i++)
+            for (int p = 0; p < predicted[i].PixelCount; p++)
+            {
+                bool a = predicted[i].Values[p] != 0, b = truth[i].Values[p] != 0;
+                if (a && b) inter++;
+                if (a || b) union++;
+            }
+        return union == 0 ? 0 : (double)inter / union;
+    }
+
+    /// <summary>
+    /// k-means of raw RGB pixel values into C clusters (no network, no saliency), every pixel labelled with its cluster,
+    /// then the same Hungarian matching and mIoU. A floor that any learned representation should clear.
+    /// </summary>
+    public static ProtocolSummary RawColourBaseline(IReadOnlyList<RgbImage> images, IReadOnlyList<ByteRaster> groundTruth,
+        ClusteringProtocolOptions options)
+    {
+        const int samplesPerImage = 64;
+        int c = options.NumClasses;
+        var outcomes = new List<(double Miou, double[] ClassIoU)>();
+        foreach (int seed in options.EffectiveSeeds)
+        {
+            var random = new Random(seed);
+            var sample = new double[images.Count * samplesPerImage, 3];
+            int row = 0;
+            foreach (var image in images)
+                for (int s = 0; s < samplesPerImage; s++, row++)
+                {
+                    int p = random.Next(image.PixelCount);
+                    for (int ch = 0; ch < 3; ch++) sample[row, ch] = image.Rgb[3 * p + ch];
+                }
+            var km = KMeans.Fit(sample, new KMeansOptions(c, seed, Restarts: 3));
+            var meter = new SegmentationMeter(c);
+            for (int i = 0; i < images.Count; i++)
+            {
+                var pixels = new double[images[i].PixelCount, 3];
+                for (int p = 0; p < images[i].PixelCount; p++)
+                    for (int ch = 0; ch < 3; ch++) pixels[p, ch] = images[i].Rgb[3 * p + ch];
+                var labels = KMeans.Predict(km.Centroids, pixels).Select(l => (byte)l).ToArray();
+                meter.Update(labels, groundTruth[i].Values);
+            }
+            var (_, scores) = ClusterMatching.MatchAndScore(meter);
+            outcomes.Add((scores.MeanIoU, scores.IoU));
+        }
+        var per = outcomes.Select(o => o.Miou).ToArray();
+        double mean = per.Average();
+        int best = Array.IndexOf(per, per.Max());
+        return new ProtocolSummary(mean, Math.Sqrt(per.Select(v => (v - mean) * (v - mean)).Average()), per, outcomes[best].ClassIoU);
+    }
+}

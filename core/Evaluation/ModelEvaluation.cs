@@ -1,0 +1,66 @@
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Inference;
+using MaskContrast.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskContrast.Core.Evaluation;
+
+/// <summary>Settings of an evaluation run.</summary>
+/// <param name="Size">Evaluation resolution S (FixedResize S×S). Paper: 512 (VOC); the synthetic set is evaluated at its own 128.</param>
+/// <param name="NumClasses">Classes including background; null = detected from the ground truth (largest label + 1).</param>
+/// <param name="Seeds">k-means seeds; null = the official 1234..1238.</param>
+/// <param name="IncludeUntrained">Also evaluate the same network at its initial weights (same seed), the yardstick for learning.</param>
+public sealed record EvaluationOptions(int Size = 512, int? NumClasses = null, IReadOnlyList<int>? Seeds = null,
+    bool IncludeUntrained = true, int BatchSize = 8)
+{
+    public void Validate()
+    {
+        if (Size is < 16 or > 2048) throw new ArgumentOutOfRangeException(nameof(Size), Size, "evaluation size must be in 16..2048 (paper: 512)");
+        if (NumClasses is < 2 or > 255) throw new ArgumentOutOfRangeException(nameof(NumClasses), NumClasses, "classes must be in 2..255");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be at least 1");
+    }
+}
+
+/// <summary>Evaluates a trained query encoder on a labelled split and packages it with its clusters as a <see cref="ModelBundle"/>.</summary>
+public static class ModelEvaluation
+{
+    public static (ClusteringReport Report, ModelBundle Bundle) Run(SegmentationModel trained, TrainingConfig config, IImageDataset split,
+        EvaluationOptions options, string[]? classNames = null, string? sourceRun = null, int epoch = 0,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        progress?.Report($"embedding {split.Ids.Count} images at {options.Size}×{options.Size}");
+        using var outputs = SplitInference.Run(trained, split, options.Size, options.BatchSize, null, cancellationToken);
+        int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth);
+        var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds);
+        SplitOutputs? untrained = null;
+        try
+        {
+            if (options.IncludeUntrained)
+            {
+                progress?.Report("embedding with the untrained network");
+                random.manual_seed(config.Schedule.Seed);   // the same initial weights the run started from (Trainer seeds the same way)
+                using var initial = new SegmentationModel(config.Model);
+                initial.to(trained.parameters().First().device);
+                untrained = SplitInference.Run(initial, split, options.Size, options.BatchSize, null, cancellationToken);
+            }
+            progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
+            var (report, result) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
+            var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch);
+            return (report, bundle);
+        }
+        finally { untrained?.Dispose(); }
+    }
+
+    /// <summary>Largest class index in the ground truth (255 excluded) + 1, at least 2.</summary>
+    public static int DetectClasses(IReadOnlyList<ByteRaster> groundTruth)
+    {
+        int max = 1;
+        foreach (var g in groundTruth)
+            foreach (byte v in g.Values)
+                if (v != SegmentationMeter.IgnoreIndex && v > max) max = v;
+        return max + 1;
+    }
+}

@@ -1,0 +1,75 @@
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Inference;
+using MaskContrast.Core.Model;
+using static TorchSharp.torch;
+
+namespace MaskContrast.Core.Evaluation;
+
+/// <summary>What the network says about every image of a split at the evaluation size S.</summary>
+/// <param name="Ids">Image ids in order.</param>
+/// <param name="Prototypes">[N, D] float32 image prototypes (<see cref="PrototypeFromEmbedding"/>).</param>
+/// <param name="PredictedMasks">Saliency logit &gt; 0.5, S×S, 0/1.</param>
+/// <param name="TrueMasks">Ground-truth foreground (class ∉ {0, 255}), S×S, 0/1.</param>
+/// <param name="GroundTruth">Class maps resized with nearest neighbour to S×S (the official "online" variant).</param>
+/// <param name="Colours">The resized RGB images (for the raw-colour baseline).</param>
+public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, IReadOnlyList<ByteRaster> PredictedMasks,
+    IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours) : IDisposable
+{
+    public void Dispose() => Prototypes.Dispose();
+}
+
+/// <summary>Runs a model over a labelled split in evaluation mode, one batch at a time under its own dispose scope.</summary>
+public static class SplitInference
+{
+    public static SplitOutputs Run(SegmentationModel model, IImageDataset dataset, int size, int batchSize = 8,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var ids = dataset.Ids;
+        if (ids.Count == 0) throw new InvalidDataException("the evaluation split is empty");
+        var device = model.parameters().First().device;
+        model.eval();
+        var prototypes = new List<Tensor>();
+        var predicted = new List<ByteRaster>();
+        var trueMasks = new List<ByteRaster>();
+        var gt = new List<ByteRaster>();
+        var colours = new List<RgbImage>();
+        for (int start = 0; start < ids.Count; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var batchIds = ids.Skip(start).Take(batchSize).ToList();
+            var inputs = new List<Tensor>();
+            foreach (var id in batchIds)
+            {
+                var image = dataset.LoadImage(id);
+                var labels = dataset.LoadLabels(id)
+                    ?? throw new InvalidDataException($"image '{id}' has no ground-truth class map; evaluation needs a labelled split");
+                inputs.Add(ImageTensors.FixedResize(image, size));
+                var resized = NearestResize.Resize(labels, size, size);
+                gt.Add(resized);
+                trueMasks.Add(new ByteRaster(size, size, resized.Values.Select(v => v is > 0 and < 255 ? (byte)1 : (byte)0).ToArray()));
+                colours.Add(Resize(image, size));
+            }
+            using (no_grad())
+            {
+                using var output = model.forward(stack(inputs).to(device));
+                prototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu().MoveToOuterDisposeScope());
+                for (int i = 0; i < batchIds.Count; i++)
+                    predicted.Add(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[i].cpu()));
+            }
+            progress?.Report(Math.Min(ids.Count, start + batchSize));
+        }
+        var all = cat(prototypes, 0);
+        foreach (var p in prototypes) p.Dispose();
+        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours);
+    }
+
+    static RgbImage Resize(RgbImage image, int size)
+    {
+        using var scope = NewDisposeScope();
+        var x = Training.TrainingSet.ToTensor(image).to_type(float32).unsqueeze(0);
+        x = nn.functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        var bytes = x.squeeze(0).round().clamp(0, 255).to_type(uint8).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+        return new RgbImage(size, size, bytes);
+    }
+}

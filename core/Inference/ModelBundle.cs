@@ -1,0 +1,130 @@
+using System.IO.Compression;
+using System.Text.Json;
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Evaluation;
+using MaskContrast.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskContrast.Core.Inference;
+
+/// <summary>The JSON part of a bundle: everything but the network weights.</summary>
+public sealed record BundleManifest(
+    int FormatVersion, string ConfigJson, int EvalSize,
+    double[] PcaMean, double[][] PcaComponents, double[] PcaExplainedVariance, double[] PcaExplainedVarianceRatio, bool PcaWhiten,
+    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch);
+
+/// <summary>
+/// A trained model made usable on new images without the training data: the query encoder's weights, the PCA and
+/// k-means centroids fitted by the evaluation, and (when ground truth was available) the cluster-to-class mapping.
+/// One zip file: <c>manifest.json</c> + <c>model.bin</c> (TorchSharp state dict).
+/// </summary>
+public sealed class ModelBundle : IDisposable
+{
+    public const int FormatVersion = 1;
+    public const string FileName = "model.mcbundle";
+
+    public SegmentationModel Model { get; }
+    public BundleManifest Manifest { get; }
+    public Pca Pca { get; }
+    public double[,] Centroids { get; }
+
+    private ModelBundle(SegmentationModel model, BundleManifest manifest)
+    {
+        Model = model;
+        Manifest = manifest;
+        Pca = new Pca(manifest.PcaMean, To2D(manifest.PcaComponents), manifest.PcaExplainedVariance, manifest.PcaExplainedVarianceRatio, manifest.PcaWhiten);
+        Centroids = To2D(manifest.Centroids);
+        model.eval();
+    }
+
+    /// <summary>Number of object clusters (labels 1..K in a segmentation map; 0 is background).</summary>
+    public int Clusters => Centroids.GetLength(0);
+
+    /// <summary>Name of segmentation label <paramref name="label"/> (0 = background), or null when no ground truth was used.</summary>
+    public string? ClassOf(int label) =>
+        Manifest.ClassNames is { } names && label < Manifest.LabelToClass.Length && Manifest.LabelToClass[label] is var c && c >= 0 && c < names.Length
+            ? names[c] : null;
+
+    /// <summary>Bundles a copy of <paramref name="trained"/>'s weights (the caller keeps ownership of <paramref name="trained"/>).</summary>
+    public static ModelBundle Create(SegmentationModel trained, TrainingConfig config, int evalSize, ClusteringProtocolResult clusters,
+        string[]? classNames, string? sourceRun, int epoch)
+    {
+        var model = new SegmentationModel(config.Model);
+        using (no_grad())
+        {
+            var source = trained.state_dict();
+            foreach (var (name, t) in model.state_dict()) t.copy_(source[name].cpu());
+        }
+        var pca = clusters.Pca ?? throw new ArgumentException("the protocol result has no PCA (a chance-level result cannot be bundled)", nameof(clusters));
+        var best = clusters.Best;
+        var manifest = new BundleManifest(FormatVersion, Presets.ToJson(config), evalSize, pca.Mean, ToJagged(pca.Components),
+            pca.ExplainedVariance, pca.ExplainedVarianceRatio, pca.Whiten, ToJagged(best.Centroids), best.LabelToClass, classNames, sourceRun, epoch);
+        return new ModelBundle(model, manifest);
+    }
+
+    public void Save(Stream destination)
+    {
+        using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        using (var s = zip.CreateEntry("manifest.json").Open()) JsonSerializer.Serialize(s, Manifest, Presets.Json);
+        using (var s = zip.CreateEntry("model.bin", CompressionLevel.Fastest).Open())
+        using (var w = new BinaryWriter(s)) Model.save(w);
+    }
+
+    public void SaveFile(string path)
+    {
+        string tmp = path + ".tmp-" + Environment.ProcessId;
+        using (var f = File.Create(tmp)) Save(f);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static ModelBundle Load(Stream source, string name, Device? device = null)
+    {
+        try
+        {
+            using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+            var manifestEntry = zip.GetEntry("manifest.json") ?? throw new InvalidDataException($"{name} has no manifest.json");
+            BundleManifest manifest;
+            using (var s = manifestEntry.Open())
+                manifest = JsonSerializer.Deserialize<BundleManifest>(s, Presets.Json) ?? throw new InvalidDataException($"{name}: empty manifest");
+            if (manifest.FormatVersion != FormatVersion)
+                throw new InvalidDataException($"{name} has bundle format {manifest.FormatVersion}; this build reads {FormatVersion}");
+            var config = Presets.FromJson(manifest.ConfigJson);
+            var model = new SegmentationModel(config.Model);
+            var weights = zip.GetEntry("model.bin") ?? throw new InvalidDataException($"{name} has no model.bin");
+            using (var s = weights.Open())
+            using (var copy = new MemoryStream())
+            {
+                s.CopyTo(copy);
+                copy.Position = 0;
+                using var r = new BinaryReader(copy);
+                model.load(r, strict: true);
+            }
+            if (device is { } d && d.type != DeviceType.CPU) model.to(d);
+            return new ModelBundle(model, manifest);
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith("The archive", StringComparison.Ordinal) || e.Message.Contains("Central Directory"))
+        {
+            throw new InvalidDataException($"{name} is not a MaskContrast model bundle (not a zip archive)", e);
+        }
+    }
+
+    public static ModelBundle LoadFile(string path, Device? device = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model bundle '{path}' does not exist", path);
+        using var f = File.OpenRead(path);
+        return Load(f, Path.GetFileName(path), device);
+    }
+
+    static double[][] ToJagged(double[,] a) =>
+        Enumerable.Range(0, a.GetLength(0)).Select(i => Enumerable.Range(0, a.GetLength(1)).Select(j => a[i, j]).ToArray()).ToArray();
+
+    static double[,] To2D(double[][] a)
+    {
+        var r = new double[a.Length, a.Length == 0 ? 0 : a[0].Length];
+        for (int i = 0; i < a.Length; i++) for (int j = 0; j < a[i].Length; j++) r[i, j] = a[i][j];
+        return r;
+    }
+
+    public void Dispose() => Model.Dispose();
+}
