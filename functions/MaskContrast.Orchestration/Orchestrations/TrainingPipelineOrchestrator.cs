@@ -11,11 +11,13 @@ namespace MaskContrast.Orchestration.Orchestrations;
 /// after another (finished ones skipped) → evaluation → model publishing. The orchestration instance id is the run id.
 /// </summary>
 /// <remarks>
-/// <para>Cancellation, two ways. Raise the <see cref="CancelEventName"/> event for a graceful stop: the orchestrator stops
-/// waiting at once, schedules nothing more and completes with <see cref="PipelineOutcome.Cancelled"/> (an epoch already
-/// running in an activity finishes and keeps its checkpoint). Terminating the instance also works and is immediate, but
-/// the run ends Terminated with no result. Either way the run can be started again with the same run id and continues
-/// after the last finished epoch.</para>
+/// <para>Cancellation, two ways. Raise the <see cref="CancelEventName"/> event for a graceful stop: the status turns
+/// <see cref="PipelinePhase.Cancelling"/> at once, the step that is running (e.g. an epoch) finishes and keeps its
+/// checkpoint, nothing more is scheduled, and the run completes with <see cref="PipelineOutcome.Cancelled"/>. It waits for
+/// the running step because an orchestration cannot complete while a task it scheduled is outstanding (it would stay
+/// Running; see durabletask-dotnet issue #713). Terminating the instance is immediate and works out of the box, but the
+/// run ends Terminated with no result, and the running activity still finishes in the worker. Either way the run can be
+/// started again with the same run id and continues after the last finished epoch.</para>
 /// <para>The code is deterministic: no clock, no random numbers, no I/O; every decision is made from activity results.</para>
 /// </remarks>
 public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInput, PipelineResult>
@@ -36,21 +38,22 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         // One waiter for the whole run; every step races against it.
         var cancel = context.WaitForExternalEvent<object?>(CancelEventName);
         var result = new PipelineResult(input.RunId, PipelineOutcome.Cancelled);
+        var current = new PipelineStatus(PipelinePhase.ListingImages, 0, input.Epochs, null, null);
         void Report(string phase, int epoch = 0, double? loss = null, double? eta = null)
-            => context.SetCustomStatus(new PipelineStatus(phase, epoch, input.Epochs, loss, eta));
+            => context.SetCustomStatus(current = new PipelineStatus(phase, epoch, input.Epochs, loss, eta));
+        void Cancelling() => context.SetCustomStatus(current = current with { Phase = PipelinePhase.Cancelling, EtaSeconds = null });
 
         Report(PipelinePhase.ListingImages);
-        var images = await UnlessCancelled(context.CallActivityAsync<IReadOnlyList<string>>(
-            nameof(ListDatasetImages), new ListDatasetImagesInput(input.RunId, input.Dataset), options), cancel);
+        var images = await UnlessCancelled(() => context.CallActivityAsync<IReadOnlyList<string>>(
+            nameof(ListDatasetImages), new ListDatasetImagesInput(input.RunId, input.Dataset), options), cancel, Cancelling);
         if (images is null)
             return Cancelled(result, Report);
 
         Report(PipelinePhase.GeneratingProposals);
-        var shardTasks = images.Chunk(input.ShardSize)
+        var shards = await UnlessCancelled(() => Task.WhenAll(images.Chunk(input.ShardSize)
             .Select((ids, index) => context.CallActivityAsync<ProposalShardSummary>(
-                nameof(GenerateProposalShard), new GenerateProposalShardInput(input.RunId, new ProposalShard(index, ids)), options))
-            .ToList();
-        var shards = await UnlessCancelled(Task.WhenAll(shardTasks), cancel);
+                nameof(GenerateProposalShard), new GenerateProposalShardInput(input.RunId, new ProposalShard(index, ids)), options))),
+            cancel, Cancelling);
         if (shards is null)
             return Cancelled(result, Report);
         result = result with
@@ -62,8 +65,8 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         };
         logger.LogInformation("Run {RunId}: {Masks} proposals from {Shards} shards", input.RunId, result.ProposalMasks, shards.Length);
 
-        var done = await UnlessCancelled(context.CallActivityAsync<IReadOnlyList<EpochResult>>(
-            nameof(FindCompletedEpochs), input.RunId, options), cancel);
+        var done = await UnlessCancelled(() => context.CallActivityAsync<IReadOnlyList<EpochResult>>(
+            nameof(FindCompletedEpochs), input.RunId, options), cancel, Cancelling);
         if (done is null)
             return Cancelled(result, Report);
         var finished = done.ToDictionary(r => r.Epoch);
@@ -77,8 +80,8 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
                 continue;
             }
             Report(PipelinePhase.Training, epoch, epochs.LastOrDefault()?.Loss, EstimateSeconds(epochs, input.Epochs - epoch + 1));
-            var trained = await UnlessCancelled(context.CallActivityAsync<EpochResult>(
-                nameof(RunTrainingEpoch), new RunTrainingEpochInput(input.RunId, epoch), options), cancel);
+            var trained = await UnlessCancelled(() => context.CallActivityAsync<EpochResult>(
+                nameof(RunTrainingEpoch), new RunTrainingEpochInput(input.RunId, epoch), options), cancel, Cancelling);
             if (trained is null)
                 return Cancelled(result, Report, epoch);
             epochs.Add(trained);
@@ -88,12 +91,14 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         result = result with { FinalLoss = epochs.LastOrDefault()?.Loss };
 
         Report(PipelinePhase.Evaluating, input.Epochs, result.FinalLoss, 0);
-        var eval = await UnlessCancelled(context.CallActivityAsync<EvalResult>(nameof(EvaluateRun), input.RunId, options), cancel);
+        var eval = await UnlessCancelled(() => context.CallActivityAsync<EvalResult>(nameof(EvaluateRun), input.RunId, options),
+            cancel, Cancelling);
         if (eval is null)
             return Cancelled(result, Report, input.Epochs);
 
         Report(PipelinePhase.Publishing, input.Epochs, result.FinalLoss, 0);
-        var model = await UnlessCancelled(context.CallActivityAsync<ModelLocation>(nameof(PublishModel), input.RunId, options), cancel);
+        var model = await UnlessCancelled(() => context.CallActivityAsync<ModelLocation>(nameof(PublishModel), input.RunId, options),
+            cancel, Cancelling);
         if (model is null)
             return Cancelled(result with { Eval = eval }, Report, input.Epochs);
 
@@ -106,11 +111,25 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
     internal static double? EstimateSeconds(IReadOnlyList<EpochResult> finished, int remaining)
         => finished.Count == 0 ? null : Math.Round(finished.Average(e => e.Seconds) * remaining, 1);
 
-    // Awaits the step unless the cancel event arrives first; null means cancelled. A failed step rethrows its exception.
-    private static async Task<T?> UnlessCancelled<T>(Task<T> step, Task cancel) where T : class
+    // Runs the step unless cancellation was requested; null means cancelled. A failed step rethrows its exception,
+    // unless cancellation arrived meanwhile: then its outcome no longer matters.
+    private static async Task<T?> UnlessCancelled<T>(Func<Task<T>> start, Task cancel, Action onCancelling) where T : class
     {
-        var first = await Task.WhenAny(step, cancel);
-        return first == step ? await step : null;
+        if (cancel.IsCompleted)
+            return null;
+        var step = start();
+        if (await Task.WhenAny(step, cancel) == step)
+            return await step;
+        onCancelling();
+        try
+        {
+            await step;
+        }
+        catch (TaskFailedException)
+        {
+            // Cancelled anyway; the failure is in the history for whoever looks.
+        }
+        return null;
     }
 
     private static PipelineResult Cancelled(PipelineResult result, Action<string, int, double?, double?> report, int epoch = 0)
@@ -209,6 +228,8 @@ public static class PipelinePhase
     public const string Publishing = nameof(Publishing);
     /// <summary>Done.</summary>
     public const string Completed = nameof(Completed);
+    /// <summary>The cancel event arrived; the running step is finishing.</summary>
+    public const string Cancelling = nameof(Cancelling);
     /// <summary>Stopped by the cancel event.</summary>
     public const string Cancelled = nameof(Cancelled);
 }
