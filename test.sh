@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 AZURITE_DIR="$PWD/tools/azurite"
+command -v node >/dev/null && command -v npm >/dev/null \
+  || { echo "test.sh needs Node.js (20 or newer) and npm to run Azurite; install them (e.g. apt-get install nodejs npm)." >&2; exit 1; }
 if [ ! -x "$AZURITE_DIR/node_modules/.bin/azurite" ]; then
   echo "Installing Azurite (npm ci --prefix tools/azurite)..." >&2
   npm ci --prefix "$AZURITE_DIR" --no-audit --no-fund --loglevel=error >/dev/null

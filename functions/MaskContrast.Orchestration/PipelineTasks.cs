@@ -41,4 +41,17 @@ public static class PipelineTasks
         services.TryAddSingleton<IEpochLauncher, InProcessEpochLauncher>();
         return services;
     }
+
+    /// <summary>
+    /// Makes epochs run as <c>maskcontrast train-epoch</c> child processes. Call before <see cref="AddPipelineServices"/>,
+    /// which keeps an epoch launcher registered earlier.
+    /// </summary>
+    public static IServiceCollection AddChildProcessEpochLauncher(this IServiceCollection services, ChildProcessEpochLauncherOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(options);
+        services.AddSingleton<IEpochLauncher, ChildProcessEpochLauncher>();
+        return services;
+    }
 }

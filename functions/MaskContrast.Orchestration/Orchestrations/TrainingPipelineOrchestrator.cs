@@ -69,7 +69,7 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
             nameof(FindCompletedEpochs), input.RunId, options), cancel, Cancelling);
         if (done is null)
             return Cancelled(result, Report);
-        var finished = done.ToDictionary(r => r.Epoch);
+        var finished = FinishedPrefix(done);
         var epochs = new List<EpochResult>();
         for (var epoch = 1; epoch <= input.Epochs; epoch++)
         {
@@ -105,6 +105,17 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         Report(PipelinePhase.Completed, input.Epochs, result.FinalLoss, 0);
         logger.LogInformation("Run {RunId} completed: mIoU {MeanIou:F3}, model {Model}", input.RunId, eval.MeanIou, model.Path);
         return result with { Outcome = PipelineOutcome.Completed, Eval = eval, Model = model };
+    }
+
+    // Only the unbroken run 1..k of finished epochs is skipped: an epoch after a gap was trained from a checkpoint that
+    // is about to be replaced, so it is trained again.
+    internal static Dictionary<int, EpochResult> FinishedPrefix(IReadOnlyList<EpochResult> done)
+    {
+        var byEpoch = done.GroupBy(r => r.Epoch).ToDictionary(g => g.Key, g => g.First());
+        var prefix = new Dictionary<int, EpochResult>();
+        for (var epoch = 1; byEpoch.TryGetValue(epoch, out var result); epoch++)
+            prefix[epoch] = result;
+        return prefix;
     }
 
     // Average seconds of the epochs seen so far times the epochs left; null until one epoch has a duration.

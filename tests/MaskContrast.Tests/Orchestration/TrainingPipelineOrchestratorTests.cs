@@ -88,6 +88,38 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
     }
 
     [Fact]
+    public async Task Pipeline_StartedAgainWithTheSameRunIdAfterAFailure_ResumesAfterTheLastCheckpoint()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        engine.FailEpoch(2, times: 5); // more than the 3 attempts: the first run fails in epoch 2
+        await using var host = await StartHostAsync(engine);
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = new PipelineInput("run-again", "toy", Epochs: 3) { Retry = FastRetry };
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var first = await host.Client.WaitForInstanceCompletionAsync(input.RunId, cts.Token);
+        engine.FailEpoch(2, times: 0);
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var second = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, first.RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, second.RuntimeStatus);
+        Assert.Equal((1, 2), (second.ReadOutputAs<PipelineResult>()!.EpochsSkipped, second.ReadOutputAs<PipelineResult>()!.EpochsTrained));
+        // Epoch 1 ran once; epoch 2 failed three times, then ran in the second orchestration.
+        Assert.Equal(["Train:1", "Train:2", "Train:2", "Train:2", "Train:2", "Train:3"], engine.Calls.Where(c => c.StartsWith("Train:")));
+        // The image list and the proposal shards were recorded by the first run and reused.
+        Assert.Equal(1, engine.Calls.Count(c => c == "ListImages"));
+        Assert.Equal(1, engine.Calls.Count(c => c == "Shard:0"));
+    }
+
+    [Fact]
+    public void FinishedPrefix_GapInTheRecords_SkipsOnlyTheEpochsBeforeTheGap()
+    {
+        var done = new[] { 1, 2, 4 }.Select(e => new EpochResult(e, 1, 1, 1, 1)).ToList();
+        Assert.Equal([1, 2], TrainingPipelineOrchestrator.FinishedPrefix(done).Keys.Order());
+    }
+
+    [Fact]
     public async Task Pipeline_TransientEpochFailure_IsRetriedAndTheRunCompletes()
     {
         var engine = new FakePipelineEngine(_store, imageCount: 2);
