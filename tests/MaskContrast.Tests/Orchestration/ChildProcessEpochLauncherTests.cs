@@ -1,6 +1,10 @@
+using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Storage;
+using MaskContrast.Orchestration.Orchestrations;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MaskContrast.Tests.Orchestration;
@@ -62,6 +66,35 @@ public sealed class ChildProcessEpochLauncherTests : IDisposable
 
         Assert.Contains("was killed", error.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Pipeline_WithTheChildProcessLauncher_RetriesExitThreeAndRecordsEveryEpoch()
+    {
+        // A stand-in for train-epoch that writes checkpoint and record like the real one, and fails epoch 2 once with 3.
+        const string script = """
+            ck="$7/runs/$3/checkpoints"; n=$(printf '%04d' "$5"); mkdir -p "$ck"
+            if [ "$5" = 2 ] && [ ! -e "$7/failed-once" ]; then touch "$7/failed-once"; echo 'storage busy' >&2; exit 3; fi
+            printf 'weights' > "$ck/epoch-$n.ckpt"
+            printf '{"epoch":%s,"loss":1.5,"contrastive":1,"saliency":0.5,"seconds":2}' "$5" > "$ck/epoch-$n.json"
+            """;
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        var options = new ChildProcessEpochLauncherOptions { FileName = "/bin/sh", LeadingArguments = ["-c", script, "maskcontrast"], Store = _folder.Path };
+        await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
+        {
+            ConfigureServices = s => s.AddChildProcessEpochLauncher(options).AddPipelineServices(_store, engine),
+        });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var input = new PipelineInput("run-child", "toy", Epochs: 3) { Retry = new(MaxAttempts: 3, FirstRetrySeconds: 0.2, MaxRetrySeconds: 1) };
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(3, done.ReadOutputAs<PipelineResult>()!.EpochsTrained);
+        Assert.DoesNotContain(engine.Calls, c => c.StartsWith("Train:")); // the engine never trained in-process
+        Assert.Equal([1, 2, 3], (await EpochRecords.ListAsync(_store, input.RunId)).Select(r => r.Epoch));
+        Assert.Equal(3, (await _store.ReadLatestAsync(RunLayout.LatestCheckpoint(input.RunId)))!.Epoch);
     }
 
     private ChildProcessEpochLauncher Launcher(string script, TimeSpan? timeout = null) => new(
