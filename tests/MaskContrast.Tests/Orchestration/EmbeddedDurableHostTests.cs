@@ -15,6 +15,8 @@ public sealed class EmbeddedDurableHostTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private static readonly PipelineRetryOptions FastRetry = new(MaxAttempts: 3, FirstRetrySeconds: 0.2, BackoffCoefficient: 2, MaxRetrySeconds: 1);
+    // The sidecar waits on its open work-item stream when stopping; the tests need no graceful drain.
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(1);
     private readonly TempFolder _folder = new();
 
     private static string AzuriteConnection
@@ -30,6 +32,7 @@ public sealed class EmbeddedDurableHostTests : IDisposable
         await using var host = await EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions
         {
             ConfigureServices = s => s.AddPipelineServices(store, engine),
+            ShutdownTimeout = ShutdownTimeout,
         });
         using var cts = new CancellationTokenSource(Timeout);
 
@@ -52,6 +55,7 @@ public sealed class EmbeddedDurableHostTests : IDisposable
             AzureStorageConnectionString = AzuriteConnection,
             TaskHubName = NewHubName(),
             ConfigureServices = s => s.AddPipelineServices(store, engine),
+            ShutdownTimeout = ShutdownTimeout,
         });
         using var cts = new CancellationTokenSource(Timeout);
 
@@ -110,6 +114,7 @@ public sealed class EmbeddedDurableHostTests : IDisposable
             TaskHubName = NewHubName(),
             Register = r => { r.AddOrchestrator<ParentOrchestrator>(); r.AddOrchestrator<ChildOrchestrator>(); },
             ApplySubOrchestrationFix = applyFix,
+            ShutdownTimeout = ShutdownTimeout,
         });
 
     private static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..20];
