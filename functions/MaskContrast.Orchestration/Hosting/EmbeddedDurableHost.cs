@@ -31,10 +31,12 @@ namespace MaskContrast.Orchestration.Hosting;
 public sealed partial class EmbeddedDurableHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping;
 
-    private EmbeddedDurableHost(WebApplication app, string backend, int port)
+    private EmbeddedDurableHost(WebApplication app, CancellationTokenSource stopping, string backend, int port)
     {
         _app = app;
+        _stopping = stopping;
         Backend = backend;
         Port = port;
     }
@@ -63,6 +65,7 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var port = options.Port ?? FreeLoopbackPort();
         var address = $"http://127.0.0.1:{port}";
+        var stopping = new CancellationTokenSource();
 
         CoreOrchestrationService service;
         CoreOrchestrationServiceClient client;
@@ -76,11 +79,15 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
                 // One partition: one machine runs every orchestration; a short polling interval keeps local runs snappy.
                 PartitionCount = 1,
                 MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+                WorkItemQueueVisibilityTimeout = options.ActivityLockTimeout,
                 LoggerFactory = loggerFactory,
             });
             // The sidecar never creates the task hub itself (its CreateTaskHub RPC does not await).
             await storage.CreateIfNotExistsAsync();
-            service = options.ApplySubOrchestrationFix ? SubOrchestrationEventFix.Wrap(storage) : storage;
+            service = ActivityLockRenewal.Wrap(storage, options.ActivityLockTimeout / 3,
+                loggerFactory.CreateLogger<ActivityLockRenewal>(), stopping.Token);
+            if (options.ApplySubOrchestrationFix)
+                service = SubOrchestrationEventFix.Wrap(service);
             client = storage; // the real client: queries and purges
             backend = $"Azure Storage (task hub {options.TaskHubName})";
         }
@@ -108,7 +115,7 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         loggerFactory.CreateLogger<EmbeddedDurableHost>().LogInformation(
             "Embedded durable host on {Address} with the {Backend} backend", address, backend);
-        return new EmbeddedDurableHost(app, backend, port);
+        return new EmbeddedDurableHost(app, stopping, backend, port);
     }
 
     /// <summary>Stops the worker, the sidecar and the backend.</summary>
@@ -116,11 +123,13 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
     {
         try
         {
+            await _stopping.CancelAsync();
             await _app.StopAsync();
         }
         finally
         {
             await _app.DisposeAsync();
+            _stopping.Dispose();
         }
     }
 

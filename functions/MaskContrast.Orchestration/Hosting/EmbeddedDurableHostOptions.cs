@@ -28,6 +28,13 @@ public sealed record EmbeddedDurableHostOptions
     /// <summary>Where the host, sidecar and backend log; by default warnings and errors are dropped.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
+    /// <summary>
+    /// Azure Storage backend: how long a running activity's queue message stays hidden before another worker may take
+    /// it. The host renews it every third of this while the activity runs, so this bounds how soon an activity
+    /// interrupted by a crash runs again, not how long an epoch may take.
+    /// </summary>
+    public TimeSpan ActivityLockTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long stopping may take; the sidecar otherwise waits ~30 s on its open work-item stream.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

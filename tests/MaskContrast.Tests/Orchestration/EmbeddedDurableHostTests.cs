@@ -70,6 +70,54 @@ public sealed class EmbeddedDurableHostTests : IDisposable
     }
 
     [Fact]
+    public async Task AzureStorageBackend_HostStoppedMidEpoch_ANewHostFinishesTheRun()
+    {
+        var store = BlobArtifactStore.FromConnectionString(AzuriteConnection, "e" + Guid.NewGuid().ToString("N")[..20]);
+        var hub = NewHubName();
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = new PipelineInput("run-restart", "toy", Epochs: 3) { Retry = FastRetry };
+
+        // First process: stops (as on a crash or Ctrl+C) while epoch 2 is running.
+        var first = new FakePipelineEngine(store, imageCount: 2) { HoldEpoch = new(TaskCreationOptions.RunContinuationsAsynchronously), HeldEpoch = 2 };
+        await using (var host = await StartPipelineHostAsync(store, first, hub, TimeSpan.FromSeconds(5)))
+        {
+            await host.Client.StartPipelineAsync(input, cts.Token);
+            await first.HeldEpochStarted.Task.WaitAsync(cts.Token);
+        }
+
+        // Second process: same task hub and store; the orchestration continues where the history says.
+        var second = new FakePipelineEngine(store, imageCount: 2);
+        await using var restarted = await StartPipelineHostAsync(store, second, hub, TimeSpan.FromSeconds(5));
+        var done = await restarted.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(["Train:1", "Train:2"], first.Calls.Where(c => c.StartsWith("Train:")));
+        Assert.Equal(["Train:2", "Train:3", "Evaluate", "Publish"], second.Calls);
+        Assert.Equal([1, 2, 3], (await EpochRecords.ListAsync(store, input.RunId)).Select(r => r.Epoch));
+        first.HoldEpoch.SetResult();
+    }
+
+    [Fact]
+    public async Task AzureStorageBackend_EpochLongerThanTheActivityLock_RunsOnce()
+    {
+        // The lock (queue visibility) is 3 s and the epoch takes 8 s: without renewal the epoch would be handed out again.
+        var store = BlobArtifactStore.FromConnectionString(AzuriteConnection, "e" + Guid.NewGuid().ToString("N")[..20]);
+        var engine = new FakePipelineEngine(store, imageCount: 1) { HoldEpoch = new(TaskCreationOptions.RunContinuationsAsynchronously), HeldEpoch = 1 };
+        await using var host = await StartPipelineHostAsync(store, engine, NewHubName(), TimeSpan.FromSeconds(3));
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = new PipelineInput("run-long-epoch", "toy", Epochs: 2) { Retry = FastRetry };
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        await engine.HeldEpochStarted.Task.WaitAsync(cts.Token);
+        await Task.Delay(TimeSpan.FromSeconds(8), cts.Token);
+        engine.HoldEpoch.SetResult();
+        var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(["Train:1", "Train:2"], engine.Calls.Where(c => c.StartsWith("Train:")));
+    }
+
+    [Fact]
     public async Task AzureStorageBackend_SubOrchestration_CompletesWithTheFix()
     {
         await using var host = await StartSubOrchestrationHostAsync(applyFix: true);
@@ -106,6 +154,17 @@ public sealed class EmbeddedDurableHostTests : IDisposable
             EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions { TaskHubName = "bad-hub" }));
         Assert.Contains("3-45 letters and digits", error.Message);
     }
+
+    private static Task<EmbeddedDurableHost> StartPipelineHostAsync(IArtifactStore store, FakePipelineEngine engine, string hub,
+        TimeSpan activityLockTimeout)
+        => EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions
+        {
+            AzureStorageConnectionString = AzuriteConnection,
+            TaskHubName = hub,
+            ActivityLockTimeout = activityLockTimeout,
+            ConfigureServices = s => s.AddPipelineServices(store, engine),
+            ShutdownTimeout = ShutdownTimeout,
+        });
 
     private static Task<EmbeddedDurableHost> StartSubOrchestrationHostAsync(bool applyFix) => EmbeddedDurableHost.StartAsync(
         new EmbeddedDurableHostOptions
