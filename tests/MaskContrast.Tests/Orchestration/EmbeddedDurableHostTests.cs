@@ -98,23 +98,29 @@ public sealed class EmbeddedDurableHostTests : IDisposable
     }
 
     [Fact]
-    public async Task AzureStorageBackend_EpochLongerThanTheActivityLock_RunsOnce()
+    public async Task AzureStorageBackend_EpochLongerThanTheActivityLock_IsNotHandedToASecondHost()
     {
-        // The lock (queue visibility) is 3 s and the epoch takes 8 s: without renewal the epoch would be handed out again.
+        // The lock (queue visibility) is 3 s and the epoch takes 8 s while a second host polls the same task hub: without
+        // lock renewal the second host would take the epoch's message and train the same epoch concurrently.
         var store = BlobArtifactStore.FromConnectionString(AzuriteConnection, "e" + Guid.NewGuid().ToString("N")[..20]);
-        var engine = new FakePipelineEngine(store, imageCount: 1) { HoldEpoch = new(TaskCreationOptions.RunContinuationsAsynchronously), HeldEpoch = 1 };
-        await using var host = await StartPipelineHostAsync(store, engine, NewHubName(), TimeSpan.FromSeconds(3));
+        var hub = NewHubName();
+        var first = new FakePipelineEngine(store, imageCount: 1) { HoldEpoch = new(TaskCreationOptions.RunContinuationsAsynchronously), HeldEpoch = 1 };
+        var second = new FakePipelineEngine(store, imageCount: 1);
+        await using var host = await StartPipelineHostAsync(store, first, hub, TimeSpan.FromSeconds(3));
         using var cts = new CancellationTokenSource(Timeout);
         var input = new PipelineInput("run-long-epoch", "toy", Epochs: 2) { Retry = FastRetry };
 
         await host.Client.StartPipelineAsync(input, cts.Token);
-        await engine.HeldEpochStarted.Task.WaitAsync(cts.Token);
+        await first.HeldEpochStarted.Task.WaitAsync(cts.Token);
+        await using var other = await StartPipelineHostAsync(store, second, hub, TimeSpan.FromSeconds(3));
         await Task.Delay(TimeSpan.FromSeconds(8), cts.Token);
-        engine.HoldEpoch.SetResult();
+        var secondCallsWhileHeld = second.Calls;
+        first.HoldEpoch.SetResult();
         var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, cts.Token);
 
+        Assert.DoesNotContain("Train:1", secondCallsWhileHeld);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
-        Assert.Equal(["Train:1", "Train:2"], engine.Calls.Where(c => c.StartsWith("Train:")));
+        Assert.Equal(["Train:1", "Train:2"], first.Calls.Concat(second.Calls).Where(c => c.StartsWith("Train:")).Order());
     }
 
     [Fact]
