@@ -107,8 +107,9 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         return result with { Outcome = PipelineOutcome.Completed, Eval = eval, Model = model };
     }
 
-    // Only the unbroken run 1..k of finished epochs is skipped: an epoch after a gap was trained from a checkpoint that
-    // is about to be replaced, so it is trained again.
+    // Only the unbroken run 1..k of finished epochs is skipped by the orchestrator. A gap can only come from files removed
+    // by hand (the store has no delete); the epochs from the gap on go through RunTrainingEpoch again, which retrains the
+    // missing one and reuses any later record it finds.
     internal static Dictionary<int, EpochResult> FinishedPrefix(IReadOnlyList<EpochResult> done)
     {
         var byEpoch = done.GroupBy(r => r.Epoch).ToDictionary(g => g.Key, g => g.First());
