@@ -62,60 +62,68 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
             throw new ArgumentException(
                 $"taskHubName ('{options.TaskHubName}') must be 3-45 letters and digits starting with a letter, e.g. 'maskcontrastlocal'.",
                 nameof(options));
+        if (options.ActivityLockTimeout < TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.ActivityLockTimeout, "activityLockTimeout must be at least 1 second.");
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var port = options.Port ?? FreeLoopbackPort();
         var address = $"http://127.0.0.1:{port}";
         var stopping = new CancellationTokenSource();
-
-        CoreOrchestrationService service;
-        CoreOrchestrationServiceClient client;
-        string backend;
-        if (options.AzureStorageConnectionString is { Length: > 0 } connection)
+        try
         {
-            var storage = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
-            {
-                TaskHubName = options.TaskHubName,
-                StorageAccountClientProvider = new StorageAccountClientProvider(connection),
-                // One partition: one machine runs every orchestration; a short polling interval keeps local runs snappy.
-                PartitionCount = 1,
-                MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
-                WorkItemQueueVisibilityTimeout = options.ActivityLockTimeout,
-                LoggerFactory = loggerFactory,
-            });
-            // The sidecar never creates the task hub itself (its CreateTaskHub RPC does not await).
-            await storage.CreateIfNotExistsAsync();
-            service = ActivityLockRenewal.Wrap(storage, options.ActivityLockTimeout / 3,
-                loggerFactory.CreateLogger<ActivityLockRenewal>(), stopping.Token);
-            if (options.ApplySubOrchestrationFix)
-                service = SubOrchestrationEventFix.Wrap(service);
-            client = storage; // the real client: queries and purges
-            backend = $"Azure Storage (task hub {options.TaskHubName})";
+            var (service, client, backend) = await CreateBackendAsync(options, loggerFactory, stopping.Token);
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(service);
+            builder.Services.AddSingleton(client);
+            builder.Services.AddSingleton<TaskHubGrpcServer>();
+            builder.Services.AddDurableTaskWorker(w => { w.UseGrpc(address); w.AddTasks(options.Register); });
+            builder.Services.AddDurableTaskClient(c => c.UseGrpc(address));
+            options.ConfigureServices?.Invoke(builder.Services);
+
+            var app = builder.Build();
+            app.MapGrpcService<TaskHubGrpcServer>();
+            await app.StartAsync(cancellationToken);
+            loggerFactory.CreateLogger<EmbeddedDurableHost>().LogInformation(
+                "Embedded durable host on {Address} with the {Backend} backend", address, backend);
+            return new EmbeddedDurableHost(app, stopping, backend, port);
         }
-        else
+        catch
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<(CoreOrchestrationService Service, CoreOrchestrationServiceClient Client, string Backend)> CreateBackendAsync(
+        EmbeddedDurableHostOptions options, ILoggerFactory loggerFactory, CancellationToken stopping)
+    {
+        if (options.AzureStorageConnectionString is not { Length: > 0 } connection)
         {
             var memory = new InMemoryOrchestrationService(loggerFactory);
-            (service, client, backend) = (memory, memory, "in-memory");
+            return (memory, memory, "in-memory");
         }
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(service);
-        builder.Services.AddSingleton(client);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
-        builder.Services.AddDurableTaskWorker(w => { w.UseGrpc(address); w.AddTasks(options.Register); });
-        builder.Services.AddDurableTaskClient(c => c.UseGrpc(address));
-        options.ConfigureServices?.Invoke(builder.Services);
-
-        var app = builder.Build();
-        app.MapGrpcService<TaskHubGrpcServer>();
-        await app.StartAsync(cancellationToken);
-        loggerFactory.CreateLogger<EmbeddedDurableHost>().LogInformation(
-            "Embedded durable host on {Address} with the {Backend} backend", address, backend);
-        return new EmbeddedDurableHost(app, stopping, backend, port);
+        var storage = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = options.TaskHubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connection),
+            // One partition: one machine runs every orchestration; a short polling interval keeps local runs snappy.
+            PartitionCount = 1,
+            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            WorkItemQueueVisibilityTimeout = options.ActivityLockTimeout,
+            LoggerFactory = loggerFactory,
+        });
+        // The sidecar never creates the task hub itself (its CreateTaskHub RPC does not await).
+        await storage.CreateIfNotExistsAsync();
+        var service = ActivityLockRenewal.Wrap(storage, options.ActivityLockTimeout / 3, loggerFactory.CreateLogger<ActivityLockRenewal>(), stopping);
+        if (options.ApplySubOrchestrationFix)
+            service = SubOrchestrationEventFix.Wrap(service);
+        // The undecorated service as the client: queries and purges need no fix.
+        return (service, storage, $"Azure Storage (task hub {options.TaskHubName})");
     }
 
     /// <summary>Stops the worker, the sidecar and the backend.</summary>
