@@ -1,0 +1,64 @@
+namespace MaskContrast.Orchestration.Engine;
+
+/// <summary>
+/// The ML engine as the orchestration sees it: five coarse steps, each reading and writing only through the artifact
+/// store and <see cref="Storage.RunLayout"/>. core/ implements it with TorchSharp; tests use a fake. No TorchSharp type
+/// appears here, so the orchestration library builds and tests without libtorch.
+/// </summary>
+/// <remarks>
+/// Throw <see cref="NonRetryablePipelineException"/> (or an <see cref="ArgumentException"/>) for bad input that a
+/// retry cannot fix; any other exception is treated as transient and retried with backoff. The calling activities
+/// record each result (shard records, epoch records, eval/model records); the engine writes only its own files.
+/// </remarks>
+public interface IPipelineEngine
+{
+    /// <summary>The image ids of dataset <paramref name="dataset"/> (under <c>datasets/{dataset}/</c>), in a stable order.</summary>
+    Task<IReadOnlyList<string>> ListImagesAsync(string dataset, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes one mask proposal per image of the shard to <see cref="Storage.RunLayout.ProposalMask"/>.</summary>
+    Task<ProposalShardSummary> GenerateProposalsShardAsync(string runId, ProposalShard shard, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Trains epoch <paramref name="epoch"/>: loads <see cref="Storage.RunLayout.Checkpoint"/> of epoch − 1 (none for
+    /// epoch 1) and writes the checkpoint of <paramref name="epoch"/>. Must not write the epoch record or <c>latest</c>.
+    /// </summary>
+    Task<EpochResult> TrainEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default);
+
+    /// <summary>Evaluates the newest checkpoint; reports and plots go under <see cref="Storage.RunLayout.Eval"/>.</summary>
+    Task<EvalResult> EvaluateAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the model bundle under <see cref="Storage.RunLayout.Model"/> and says where it is.</summary>
+    Task<ModelLocation> PublishModelAsync(string runId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A shard of a dataset's images for proposal generation.</summary>
+/// <param name="Index">0-based shard number (names the shard record).</param>
+/// <param name="ImageIds">The image ids of the shard.</param>
+public sealed record ProposalShard(int Index, IReadOnlyList<string> ImageIds);
+
+/// <summary>What one proposal shard produced.</summary>
+/// <param name="Index">The shard number.</param>
+/// <param name="Images">Images in the shard.</param>
+/// <param name="Masks">Masks written.</param>
+/// <param name="Skipped">Ids of images skipped (corrupt, or an object under 1 % of the area), for the run report.</param>
+public sealed record ProposalShardSummary(int Index, int Images, int Masks, IReadOnlyList<string> Skipped);
+
+/// <summary>Metrics of one finished training epoch.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Loss">Total loss (mean over the epoch).</param>
+/// <param name="Contrastive">Pixel-contrastive term.</param>
+/// <param name="Saliency">Saliency (balanced BCE) term.</param>
+/// <param name="Seconds">Wall-clock seconds the epoch took (feeds the ETA).</param>
+public sealed record EpochResult(int Epoch, double Loss, double Contrastive, double Saliency, double Seconds);
+
+/// <summary>Result of the evaluation.</summary>
+/// <param name="MeanIou">Mean intersection over union, 0–1, after Hungarian matching.</param>
+/// <param name="PixelAccuracy">Pixel accuracy, 0–1.</param>
+/// <param name="Clusters">Number of clusters (classes) evaluated.</param>
+/// <param name="ReportPath">Artifact path of the human-readable report.</param>
+public sealed record EvalResult(double MeanIou, double PixelAccuracy, int Clusters, string ReportPath);
+
+/// <summary>Where the published model bundle is.</summary>
+/// <param name="Path">Artifact path of the bundle's main file.</param>
+/// <param name="Sha256">SHA-256 of that file, lowercase hex.</param>
+public sealed record ModelLocation(string Path, string Sha256);

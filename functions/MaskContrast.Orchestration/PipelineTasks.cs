@@ -1,0 +1,57 @@
+using MaskContrast.Orchestration.Activities;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Launchers;
+using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MaskContrast.Orchestration;
+
+/// <summary>
+/// The one place that registers every orchestrator and activity, and the services the activities need. Every host
+/// (the embedded host, the in-memory test host, a standalone worker) calls <see cref="Register"/>; the Functions app
+/// wraps the same classes under the same <c>nameof</c> names.
+/// </summary>
+public static class PipelineTasks
+{
+    /// <summary>Adds the orchestrators and activities to <paramref name="registry"/>.</summary>
+    public static void Register(DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        registry.AddOrchestrator<TrainingPipelineOrchestrator>();
+        registry.AddActivity<ListDatasetImages>();
+        registry.AddActivity<GenerateProposalShard>();
+        registry.AddActivity<FindCompletedEpochs>();
+        registry.AddActivity<RunTrainingEpoch>();
+        registry.AddActivity<EvaluateRun>();
+        registry.AddActivity<PublishModel>();
+    }
+
+    /// <summary>
+    /// Registers what the activities resolve: the artifact store, the engine and the epoch launcher (in-process unless
+    /// an <see cref="IEpochLauncher"/> was registered before).
+    /// </summary>
+    public static IServiceCollection AddPipelineServices(this IServiceCollection services, IArtifactStore store, IPipelineEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(store ?? throw new ArgumentNullException(nameof(store)));
+        services.AddSingleton(engine ?? throw new ArgumentNullException(nameof(engine)));
+        services.TryAddSingleton<IEpochLauncher, InProcessEpochLauncher>();
+        return services;
+    }
+
+    /// <summary>
+    /// Makes epochs run as <c>maskcontrast train-epoch</c> child processes. Call before <see cref="AddPipelineServices"/>,
+    /// which keeps an epoch launcher registered earlier.
+    /// </summary>
+    public static IServiceCollection AddChildProcessEpochLauncher(this IServiceCollection services, ChildProcessEpochLauncherOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(options);
+        services.AddSingleton<IEpochLauncher, ChildProcessEpochLauncher>();
+        return services;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace MaskContrast.Orchestration.Storage;
+
+/// <summary>Byte, JSON and <c>latest</c>-pointer helpers over any <see cref="IArtifactStore"/>.</summary>
+public static class ArtifactStoreExtensions
+{
+    /// <summary>The JSON options of every record the pipeline writes (camelCase, indented for people reading runs).</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Writes bytes atomically.</summary>
+    public static async Task WriteBytesAsync(this IArtifactStore store, string path, ReadOnlyMemory<byte> bytes,
+        CancellationToken cancellationToken = default)
+    {
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        await store.WriteAsync(path, stream, cancellationToken);
+    }
+
+    /// <summary>Reads the whole artifact, or returns null when it does not exist.</summary>
+    public static async Task<byte[]?> ReadBytesAsync(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await store.OpenReadAsync(path, cancellationToken);
+        if (stream is null)
+            return null;
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Serializes <paramref name="value"/> as JSON and writes it atomically.</summary>
+    public static Task WriteJsonAsync<T>(this IArtifactStore store, string path, T value, CancellationToken cancellationToken = default)
+        => store.WriteBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions), cancellationToken);
+
+    /// <summary>Reads a JSON record, or returns default when it does not exist.</summary>
+    /// <exception cref="InvalidDataException">The artifact exists but is not valid JSON for <typeparamref name="T"/>.</exception>
+    public static async Task<T?> ReadJsonAsync<T>(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
+    {
+        var bytes = await store.ReadBytesAsync(path, cancellationToken);
+        if (bytes is null)
+            return default;
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} in {store.Description} is not a valid {typeof(T).Name} record: {e.Message}", e);
+        }
+    }
+
+    /// <summary>SHA-256 of an artifact as lowercase hex, or null when it does not exist.</summary>
+    public static async Task<string?> ComputeSha256Async(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await store.OpenReadAsync(path, cancellationToken);
+        return stream is null ? null : Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    /// <summary>
+    /// Points <paramref name="pointerPath"/> at <paramref name="targetPath"/>, recording the target's hash so that a reader
+    /// can tell a torn or replaced target. Write the target first, then the pointer: the pointer never names a missing file.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The target does not exist.</exception>
+    public static async Task<LatestPointer> WriteLatestAsync(this IArtifactStore store, string pointerPath, string targetPath, int epoch,
+        DateTime writtenUtc, CancellationToken cancellationToken = default)
+    {
+        var hash = await store.ComputeSha256Async(targetPath, cancellationToken)
+            ?? throw new FileNotFoundException($"Cannot point {pointerPath} at {targetPath}: it does not exist in {store.Description}.");
+        var pointer = new LatestPointer(targetPath, hash, epoch, writtenUtc);
+        await store.WriteJsonAsync(pointerPath, pointer, cancellationToken);
+        return pointer;
+    }
+
+    /// <summary>Reads a <c>latest</c> pointer, or returns null when none was written yet.</summary>
+    public static Task<LatestPointer?> ReadLatestAsync(this IArtifactStore store, string pointerPath, CancellationToken cancellationToken = default)
+        => store.ReadJsonAsync<LatestPointer>(pointerPath, cancellationToken);
+}
+

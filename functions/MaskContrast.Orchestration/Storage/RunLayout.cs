@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace MaskContrast.Orchestration.Storage;
+
+/// <summary>
+/// Builds every artifact path of the product, so that the orchestration, the engine, the CLI and the Functions app
+/// agree on one layout. Every argument is validated with <see cref="NameValidator"/>.
+/// </summary>
+/// <remarks>
+/// <code>
+/// datasets/{name}/...                          images (and optional masks/labels) of a dataset
+/// runs/{id}/config.json                       the run's configuration (written before the run starts)
+/// runs/{id}/images.json                        the image ids of the run, frozen at its start
+/// runs/{id}/proposals/masks/{imageId}.png      one object mask proposal per image
+/// runs/{id}/proposals/shards/shard-NNNN.json   one record per proposal shard (its completion marker)
+/// runs/{id}/checkpoints/epoch-NNNN.ckpt        full training state after epoch NNNN (written by the engine)
+/// runs/{id}/checkpoints/epoch-NNNN.json        the epoch's metrics (its completion marker, written after the checkpoint)
+/// runs/{id}/checkpoints/latest                 pointer to the newest checkpoint, with its SHA-256
+/// runs/{id}/eval/result.json                   evaluation result; reports and plots beside it
+/// runs/{id}/model/model.json                   the published model bundle's record; bundle files beside it
+/// </code>
+/// </remarks>
+public static class RunLayout
+{
+    /// <summary>Highest epoch number that fits the four-digit <c>epoch-NNNN</c> names (so they sort by name).</summary>
+    public const int MaxEpoch = 9999;
+
+    /// <summary>Highest shard index that fits <c>shard-NNNN</c>.</summary>
+    public const int MaxShard = 9999;
+
+    private const string EpochPrefix = "epoch-";
+
+    /// <summary><c>datasets/{name}/</c></summary>
+    public static string Dataset(string name) => $"datasets/{NameValidator.ValidateDatasetName(name)}/";
+
+    /// <summary><c>datasets/{name}/{relativePath}</c></summary>
+    public static string DatasetFile(string name, string relativePath)
+        => Dataset(name) + NameValidator.ValidatePath(relativePath, nameof(relativePath));
+
+    /// <summary><c>runs/{id}/</c></summary>
+    public static string Run(string runId) => $"runs/{NameValidator.ValidateRunId(runId)}/";
+
+    /// <summary><c>runs/{id}/config.json</c>: the run's training configuration, written before the run starts.</summary>
+    public static string Config(string runId) => Run(runId) + "config.json";
+
+    /// <summary><c>runs/{id}/images.json</c>: the image ids the run uses, frozen at its start so a resumed run sees the same set.</summary>
+    public static string ImageList(string runId) => Run(runId) + "images.json";
+
+    /// <summary><c>runs/{id}/proposals/</c></summary>
+    public static string Proposals(string runId) => Run(runId) + "proposals/";
+
+    /// <summary><c>runs/{id}/proposals/masks/{imageId}.png</c></summary>
+    public static string ProposalMask(string runId, string imageId)
+        => $"{Proposals(runId)}masks/{NameValidator.ValidateImageId(imageId)}.png";
+
+    /// <summary><c>runs/{id}/proposals/shards/shard-NNNN.json</c></summary>
+    public static string ProposalShardRecord(string runId, int shard)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(shard, MaxShard);
+        return $"{Proposals(runId)}shards/shard-{shard.ToString("D4", CultureInfo.InvariantCulture)}.json";
+    }
+
+    /// <summary><c>runs/{id}/checkpoints/</c></summary>
+    public static string Checkpoints(string runId) => Run(runId) + "checkpoints/";
+
+    /// <summary><c>runs/{id}/checkpoints/epoch-NNNN.ckpt</c>: the full training state the engine writes after an epoch.</summary>
+    public static string Checkpoint(string runId, int epoch) => $"{Checkpoints(runId)}{EpochName(epoch)}.ckpt";
+
+    /// <summary><c>runs/{id}/checkpoints/epoch-NNNN.json</c>: the epoch's metrics; its presence marks the epoch as done.</summary>
+    public static string EpochRecord(string runId, int epoch) => $"{Checkpoints(runId)}{EpochName(epoch)}.json";
+
+    /// <summary><c>runs/{id}/checkpoints/latest</c></summary>
+    public static string LatestCheckpoint(string runId) => Checkpoints(runId) + "latest";
+
+    /// <summary>The epoch number of an <see cref="EpochRecord"/> path (any run), or null for any other path.</summary>
+    public static int? ParseEpochRecord(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (!name.StartsWith(EpochPrefix, StringComparison.Ordinal) || !name.EndsWith(".json", StringComparison.Ordinal))
+            return null;
+        var digits = name[EpochPrefix.Length..^".json".Length];
+        return digits.Length == 4 && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) && epoch >= 1
+            ? epoch
+            : null;
+    }
+
+    /// <summary><c>runs/{id}/eval/</c></summary>
+    public static string Eval(string runId) => Run(runId) + "eval/";
+
+    /// <summary><c>runs/{id}/eval/result.json</c></summary>
+    public static string EvalResult(string runId) => Eval(runId) + "result.json";
+
+    /// <summary><c>runs/{id}/eval/{fileName}</c> (reports, plots).</summary>
+    public static string EvalFile(string runId, string fileName) => Eval(runId) + NameValidator.ValidateImageId(fileName, nameof(fileName));
+
+    /// <summary><c>runs/{id}/model/</c></summary>
+    public static string Model(string runId) => Run(runId) + "model/";
+
+    /// <summary><c>runs/{id}/model/model.json</c>: the published bundle's record.</summary>
+    public static string ModelRecord(string runId) => Model(runId) + "model.json";
+
+    /// <summary><c>runs/{id}/model/{fileName}</c> (weights, cluster centres).</summary>
+    public static string ModelFile(string runId, string fileName) => Model(runId) + NameValidator.ValidateImageId(fileName, nameof(fileName));
+
+    private static string EpochName(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(epoch, MaxEpoch);
+        return EpochPrefix + epoch.ToString("D4", CultureInfo.InvariantCulture);
+    }
+}
