@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Saliency;
+
+namespace MaskContrast.Bench.Proposals;
+
+/// <summary>
+/// End-to-end proposal throughput (decode JPEG, MB+ saliency, post-processing, PNG encode and write) on VOC-sized
+/// 500×375 synthetic JPEGs, with one worker thread (the baseline) and one per core, measured in the same run.
+/// </summary>
+internal static class ThroughputBench
+{
+    /// <summary>The physical-scale estimate of issue 4: a few raster passes over ~10^5 pixels ≈ 4 ms per image per core.</summary>
+    private const double EstimateMsPerImagePerCore = 4.0;
+
+    public static void Run(int images)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mc-bench-voc500");
+        SyntheticDataset.Generate(root, new SyntheticOptions(TrainCount: images, ValCount: 0, Width: 500, Height: 375, Seed: 1));
+        var data = new VocDataset(root, "train");
+        Console.WriteLine($"\nthroughput on {images} synthetic 500×375 JPEGs, {Environment.ProcessorCount} cores, {CpuName()}");
+
+        // Warm-up (JIT, Skia) on a few images, not counted.
+        new ProposalGenerator(new ProposalOptions(MaxDegreeOfParallelism: 1)).Run(new Subset(data, 8), Path.Combine(root, "warm"));
+
+        StageBreakdown(data, Math.Min(images, 100));
+        foreach (var method in new[] { "mbplus", "ft" })
+        {
+            var single = Measure(data, root, method, 1);
+            var all = Measure(data, root, method, Environment.ProcessorCount);
+            double estimate = Environment.ProcessorCount * 1000.0 / EstimateMsPerImagePerCore;
+            Console.WriteLine($"{method,-7} 1 thread {single.ImagesPerSecond,7:F1} img/s | {all.Threads} threads {all.ImagesPerSecond,7:F1} img/s " +
+                $"= {all.ImagesPerSecond / single.ImagesPerSecond:F2}× the 1-thread baseline, " +
+                $"{all.ImagesPerSecond / estimate:F2}× the physical-scale estimate ({estimate:F0} img/s at {EstimateMsPerImagePerCore} ms/image/core); " +
+                $"kept {all.KeptCount}/{all.Total}");
+        }
+        Directory.Delete(root, recursive: true);
+    }
+
+    private static ProposalSummary Measure(IImageDataset data, string root, string method, int threads)
+    {
+        var output = Path.Combine(root, $"out-{method}-{threads}");
+        return new ProposalGenerator(new ProposalOptions(Method: method, MaxDegreeOfParallelism: threads)).Run(data, output);
+    }
+
+    /// <summary>Single-threaded milliseconds per image and stage, to show where the time goes.</summary>
+    private static void StageBreakdown(VocDataset data, int count)
+    {
+        var mb = new MbPlusSaliency();
+        double decode = 0, saliency = 0, post = 0, encode = 0;
+        for (int i = 0; i < count; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            var image = data.LoadImage(data.Ids[i]);
+            long t1 = Stopwatch.GetTimestamp();
+            var map = mb.Estimate(image);
+            long t2 = Stopwatch.GetTimestamp();
+            var result = ProposalPostProcessor.Apply(map);
+            long t3 = Stopwatch.GetTimestamp();
+            if (result.Mask is not null)
+                ImageCodec.EncodeGrayPng(MaskFile.To255(result.Mask), 1);
+            long t4 = Stopwatch.GetTimestamp();
+            decode += t1 - t0; saliency += t2 - t1; post += t3 - t2; encode += t4 - t3;
+        }
+        double f = 1000.0 / Stopwatch.Frequency / count;
+        Console.WriteLine($"1 thread, ms/image: decode {decode * f:F2}, MB+ {saliency * f:F2}, post-process {post * f:F2}, " +
+            $"PNG encode {encode * f:F2}, total {(decode + saliency + post + encode) * f:F2}");
+    }
+
+    private static string CpuName() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
+
+    private sealed class Subset(IImageDataset inner, int count) : IImageDataset
+    {
+        public IReadOnlyList<string> Ids { get; } = inner.Ids.Take(count).ToArray();
+        public RgbImage LoadImage(string id) => inner.LoadImage(id);
+        public ByteRaster? LoadMask(string id) => inner.LoadMask(id);
+        public ByteRaster? LoadLabels(string id) => inner.LoadLabels(id);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MaskContrast.Core.Data;
+
+namespace MaskContrast.Core.Saliency;
+
+/// <summary>
+/// Writes one object-mask proposal per image of a dataset: <c>{out}/{id}.png</c>, 8-bit grayscale 0/255 at the
+/// image's size, for every image that survives the post-processing, and <c>{out}/summary.json</c>
+/// (<see cref="ProposalSummary"/>). Images run in parallel, one per core. An unreadable image is dropped with its
+/// error as the reason; a user mask of the wrong size or that cannot be decoded stops the run (the user must fix it).
+/// </summary>
+public sealed class ProposalGenerator
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private readonly ISaliencyEstimator? _estimator;
+    private readonly UserMaskSource? _userMasks;
+
+    /// <summary>Validates <paramref name="options"/> and prepares the estimator or the user mask folder.</summary>
+    public ProposalGenerator(ProposalOptions? options = null)
+    {
+        Options = options ?? new ProposalOptions();
+        Options.Validate();
+        _estimator = Options.Method switch
+        {
+            "mbplus" => new MbPlusSaliency(),
+            "ft" => new FrequencyTunedSaliency(),
+            _ => null,
+        };
+        if (Options.UserMaskFolder is not null)
+            _userMasks = new UserMaskSource(Options.UserMaskFolder);
+    }
+
+    /// <summary>The settings in use.</summary>
+    public ProposalOptions Options { get; }
+
+    /// <summary>Processes every image of <paramref name="data"/> into <paramref name="outputFolder"/>.</summary>
+    public ProposalSummary Run(IImageDataset data, string outputFolder, IProgress<ProposalProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(outputFolder);
+        var post = Options.PostProcess ?? new PostProcessOptions();
+        int threads = Options.MaxDegreeOfParallelism > 0 ? Options.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        var ids = data.Ids;
+        var outcome = new (bool Kept, string? Reason, int Files)[ids.Count];
+        long decode = 0, saliency = 0, postTicks = 0, encode = 0;
+        int done = 0, kept = 0;
+        var watch = Stopwatch.StartNew();
+        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, i =>
+        {
+            var (files, reason, ticks) = ProcessOne(data, ids[i], post, outputFolder);
+            Interlocked.Add(ref decode, ticks.Decode);
+            Interlocked.Add(ref saliency, ticks.Saliency);
+            Interlocked.Add(ref postTicks, ticks.Post);
+            Interlocked.Add(ref encode, ticks.Encode);
+            outcome[i] = (files > 0, reason, files);
+            int k = files > 0 ? Interlocked.Increment(ref kept) : Volatile.Read(ref kept);
+            int d = Interlocked.Increment(ref done);
+            progress?.Report(new ProposalProgress(d, ids.Count, k, d - k));
+        });
+        watch.Stop();
+        double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        var summary = new ProposalSummary(
+            Options.Method, ids.Count, kept, ids.Count - kept, outcome.Sum(o => o.Files),
+            Enumerable.Range(0, ids.Count).Where(i => outcome[i].Kept).Select(i => ids[i]).ToArray(),
+            Enumerable.Range(0, ids.Count).Where(i => !outcome[i].Kept).Select(i => new DroppedImage(ids[i], outcome[i].Reason ?? "unknown")).ToArray(),
+            new StageTimings(ms(decode), ms(saliency), ms(postTicks), ms(encode)),
+            watch.Elapsed.TotalSeconds, ids.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), threads, post);
+        File.WriteAllText(Path.Combine(outputFolder, "summary.json"), JsonSerializer.Serialize(summary, s_json));
+        return summary;
+    }
+
+    /// <summary>One image: decode, saliency (or user mask), post-process, encode. Returns files written or the drop reason.</summary>
+    private (int Files, string? Reason, (long Decode, long Saliency, long Post, long Encode) Ticks) ProcessOne(
+        IImageDataset data, string id, PostProcessOptions post, string outputFolder)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        bool user = Options.Method == "user";
+        RgbImage? image = null;
+        try
+        {
+            // User masks need only the image size, which the header gives when the dataset is made of files.
+            if (!user || data is not IImageFiles)
+                image = data.LoadImage(id);
+        }
+        catch (InvalidDataException e)
+        {
+            return (0, "unreadable image: " + e.Message, (Stopwatch.GetTimestamp() - t0, 0, 0, 0));
+        }
+        long t1 = Stopwatch.GetTimestamp();
+        SaliencyMap? map = null;
+        ByteRaster? binary = null;
+        if (user)
+        {
+            binary = LoadUserMask(data, id, image);
+            if (binary is null)
+                return (0, $"no user mask for '{id}' in '{Options.UserMaskFolder}'", (t1 - t0, Stopwatch.GetTimestamp() - t1, 0, 0));
+        }
+        else
+            map = _estimator!.Estimate(image!);
+        long t2 = Stopwatch.GetTimestamp();
+        var result = binary is not null ? ProposalPostProcessor.Apply(binary, post) : ProposalPostProcessor.Apply(map!, post);
+        long t3 = Stopwatch.GetTimestamp();
+        int files = result.Mask is { } mask ? Write(outputFolder, id, mask) : 0;
+        long t4 = Stopwatch.GetTimestamp();
+        return (files, result.DropReason, (t1 - t0, t2 - t1, t3 - t2, t4 - t3));
+    }
+
+    private ByteRaster? LoadUserMask(IImageDataset data, string id, RgbImage? image)
+    {
+        var (w, h) = image is not null ? (image.Width, image.Height) : ImageCodec.ReadSize(((IImageFiles)data).ImagePath(id));
+        return _userMasks!.Load(id, w, h);
+    }
+
+    private int Write(string outputFolder, string id, ByteRaster mask)
+    {
+        var masks = Options.SplitComponents ? ProposalPostProcessor.SplitComponents(mask) : [mask];
+        for (int k = 0; k < masks.Count; k++)
+        {
+            var path = Path.Combine(outputFolder, (Options.SplitComponents ? $"{id}_{k}" : id) + ".png");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, ImageCodec.EncodeGrayPng(MaskFile.To255(masks[k]), Options.PngZlibLevel));
+        }
+        return masks.Count;
+    }
+}

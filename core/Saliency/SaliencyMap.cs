@@ -1,0 +1,17 @@
+namespace MaskContrast.Core.Saliency;
+
+/// <summary>A saliency map: one float per pixel, row-major, values in [0, 1] (1 = salient).</summary>
+public sealed record SaliencyMap(int Width, int Height, float[] Values)
+{
+    public int PixelCount => Width * Height;
+}
+
+/// <summary>A saliency estimator that needs no learned weights.</summary>
+public interface ISaliencyEstimator
+{
+    /// <summary>Short name used on the command line and in reports (<c>mbplus</c>, <c>ft</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Computes the saliency map of <paramref name="image"/> at the image's size, min-max normalised to [0, 1].</summary>
+    SaliencyMap Estimate(Data.RgbImage image);
+}
