@@ -3,6 +3,8 @@ using MaskContrast.Bench.Proposals;
 // Usage: ProposalsBench quality [<VOC-layout dir> [split]]   MB+ vs FT on the synthetic set (and the given set)
 //        ProposalsBench throughput [images]                   end-to-end images/s on 500×375 JPEGs, 1 vs all cores
 var mode = args.Length > 0 ? args[0] : "all";
+if (mode == "stages")
+    StageProfile.Run();
 if (mode is "quality" or "all")
     QualityBench.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2] : null);
 if (mode is "throughput" or "all")

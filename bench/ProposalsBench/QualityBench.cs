@@ -10,23 +10,32 @@ internal static class QualityBench
     {
         var root = Path.Combine(Path.GetTempPath(), "mc-bench-synthetic");
         SyntheticDataset.Generate(root, new SyntheticOptions(TrainCount: 300, ValCount: 100, Seed: 0));
-        Report("synthetic 128×128 val (100)", new VocDataset(root, "val"));
-        Report("synthetic 128×128 train (300)", new VocDataset(root, "train"));
+        Report("synthetic 128×128 val (100)", new VocDataset(root, "val"), ablations: true);
+        Report("synthetic 128×128 train+val (400)", new VocDataset(root, "trainval"));
         if (vocRoot is not null)
             Report($"{vocRoot} [{split ?? "val"}]", new VocDataset(vocRoot, split ?? "val"));
         Directory.Delete(root, recursive: true);
     }
 
-    private static void Report(string title, IImageDataset data)
+    private static void Report(string title, IImageDataset data, bool ablations = false)
     {
         Console.WriteLine($"\n{title}: {data.Ids.Count} images; IoU of post-processed proposals (dropped = empty), " +
             "F-measure β²=0.3 (adaptive threshold 2×mean; max over 256 thresholds), MAE of the map");
         Console.WriteLine($"{"method",-8} {"mIoU",7} {"adaptF",7} {"maxF",7} {"MAE",7} {"dropped",8} {"img/s",8}");
-        ISaliencyEstimator[] estimators = [new MbPlusSaliency(), new FrequencyTunedSaliency()];
-        foreach (var estimator in estimators)
+        (string Name, ISaliencyEstimator Estimator)[] rows =
+        [
+            ("mbplus", new MbPlusSaliency()),
+            ("ft", new FrequencyTunedSaliency()),
+            ("mb-noBG", new MbPlusSaliency(new MbPlusOptions(Backgroundness: false))),
+            ("mb-noCP", new MbPlusSaliency(new MbPlusOptions(CentrePrior: false))),
+            ("mb-noSm", new MbPlusSaliency(new MbPlusOptions(SmoothingScale: 0))),
+            ("mb-noCE", new MbPlusSaliency(new MbPlusOptions(ContrastGain: 0))),
+            ("mb-noMed", new MbPlusSaliency(new MbPlusOptions(MedianBlur: false))),
+        ];
+        foreach (var (name, estimator) in ablations ? rows : rows[..2])
         {
             var (r, seconds) = SaliencyEvaluation.Evaluate(data, estimator);
-            Console.WriteLine($"{estimator.Name,-8} {r.MeanIoU,7:F3} {r.AdaptiveF,7:F3} {r.MaxF,7:F3} {r.Mae,7:F3} {r.Dropped,8} {r.Images / seconds,8:F0}");
+            Console.WriteLine($"{name,-8} {r.MeanIoU,7:F3} {r.AdaptiveF,7:F3} {r.MaxF,7:F3} {r.Mae,7:F3} {r.Dropped,8} {r.Images / seconds,8:F0}");
         }
     }
 }

@@ -8,6 +8,7 @@ namespace MaskContrast.Core.Saliency;
 /// <param name="MedianBlur">5×5 median on the Lab channels first (MB+: yes), which suppresses texture barriers.</param>
 /// <param name="BorderFraction">Width of each border strip for backgroundness (MB+: 0.1).</param>
 /// <param name="CovarianceRegularizer">Added to the strip covariance diagonal (MB+: 50, on 8-bit RGB).</param>
+/// <param name="Backgroundness">Add the backgroundness term (the "+" of MB+; MB+: yes).</param>
 /// <param name="CentrePrior">Multiply by 1 − normalised distance to the centre (MB+: yes).</param>
 /// <param name="SmoothingScale">Structuring element width = max(3, ⌊scale·√mean(S)⌋) (MB+: 50); 0 disables smoothing.</param>
 /// <param name="ContrastGain">Gain of the final sigmoid (MB+: 10); 0 disables the contrast enhancement.</param>
@@ -17,6 +18,7 @@ public sealed record MbPlusOptions(
     bool MedianBlur = true,
     double BorderFraction = 0.1,
     double CovarianceRegularizer = 50,
+    bool Backgroundness = true,
     bool CentrePrior = true,
     double SmoothingScale = 50,
     double ContrastGain = 10);
@@ -64,7 +66,7 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
         ImageOps.Normalize(mbd);
 
         // Step 3–4: add backgroundness, weight by the centre prior.
-        var s = Backgroundness.Compute(small.Rgb, w, h, o.BorderFraction, o.CovarianceRegularizer);
+        var s = o.Backgroundness ? Saliency.Backgroundness.Compute(small.Rgb, w, h, o.BorderFraction, o.CovarianceRegularizer) : new float[n];
         for (int i = 0; i < n; i++)
             s[i] += mbd[i];
         if (o.CentrePrior)
