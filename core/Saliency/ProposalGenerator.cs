@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using MaskContrast.Core.Data;
 
@@ -46,25 +47,33 @@ public sealed class ProposalGenerator
         long decode = 0, saliency = 0, postTicks = 0, encode = 0;
         int done = 0, kept = 0;
         var watch = Stopwatch.StartNew();
-        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, i =>
+        try
         {
-            var (files, reason, ticks) = ProcessOne(data, ids[i], post, outputFolder);
-            Interlocked.Add(ref decode, ticks.Decode);
-            Interlocked.Add(ref saliency, ticks.Saliency);
-            Interlocked.Add(ref postTicks, ticks.Post);
-            Interlocked.Add(ref encode, ticks.Encode);
-            outcome[i] = (files > 0, reason, files);
-            int k = files > 0 ? Interlocked.Increment(ref kept) : Volatile.Read(ref kept);
-            int d = Interlocked.Increment(ref done);
-            progress?.Report(new ProposalProgress(d, ids.Count, k, d - k));
-        });
+            Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, i =>
+            {
+                var (files, reason, ticks) = ProcessOne(data, ids[i], post, outputFolder);
+                Interlocked.Add(ref decode, ticks.Decode);
+                Interlocked.Add(ref saliency, ticks.Saliency);
+                Interlocked.Add(ref postTicks, ticks.Post);
+                Interlocked.Add(ref encode, ticks.Encode);
+                outcome[i] = (files > 0, reason, files);
+                int k = files > 0 ? Interlocked.Increment(ref kept) : Volatile.Read(ref kept);
+                int d = Interlocked.Increment(ref done);
+                progress?.Report(new ProposalProgress(d, ids.Count, k, d - k));
+            });
+        }
+        catch (AggregateException e)
+        {
+            // Surface the first error as itself (e.g. the InvalidDataException naming a bad user mask), not wrapped.
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         watch.Stop();
-        double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         var summary = new ProposalSummary(
             Options.Method, ids.Count, kept, ids.Count - kept, outcome.Sum(o => o.Files),
             Enumerable.Range(0, ids.Count).Where(i => outcome[i].Kept).Select(i => ids[i]).ToArray(),
             Enumerable.Range(0, ids.Count).Where(i => !outcome[i].Kept).Select(i => new DroppedImage(ids[i], outcome[i].Reason ?? "unknown")).ToArray(),
-            new StageTimings(ms(decode), ms(saliency), ms(postTicks), ms(encode)),
+            new StageTimings(Ms(decode), Ms(saliency), Ms(postTicks), Ms(encode)),
             watch.Elapsed.TotalSeconds, ids.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), threads, post);
         File.WriteAllText(Path.Combine(outputFolder, "summary.json"), JsonSerializer.Serialize(summary, s_json));
         return summary;
