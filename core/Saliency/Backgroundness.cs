@@ -8,26 +8,36 @@ namespace MaskContrast.Core.Saliency;
 /// </summary>
 internal static class Backgroundness
 {
-    /// <summary>Computes B(x) in [0, 1] from an interleaved RGB plane.</summary>
-    /// <param name="regularizer">Added to the covariance diagonal (MB+: 50, for 8-bit colour values).</param>
+    /// <summary>Computes B(x) in [0, 1] from an interleaved RGB plane (allocating overload).</summary>
     public static float[] Compute(ReadOnlySpan<byte> rgb, int w, int h, double borderFraction, double regularizer)
     {
+        var result = new float[w * h];
+        Compute(rgb, w, h, borderFraction, regularizer, result, new float[w * h], new float[w * h]);
+        return result;
+    }
+
+    /// <summary>Computes B(x) in [0, 1] into <paramref name="sum"/>; u and max are scratch planes of at least w·h.</summary>
+    /// <param name="regularizer">Added to the covariance diagonal (MB+: 50, for 8-bit colour values).</param>
+    public static void Compute(ReadOnlySpan<byte> rgb, int w, int h, double borderFraction, double regularizer,
+        Span<float> sum, Span<float> u, Span<float> max)
+    {
         int n = w * h;
+        sum = sum[..n];
+        u = u[..n];
+        max = max[..n];
+        sum.Clear();
+        max.Clear();
         int bh = Math.Max(1, (int)Math.Floor(h * borderFraction)), bw = Math.Max(1, (int)Math.Floor(w * borderFraction));
         (int X0, int Y0, int X1, int Y1)[] strips = [(0, 0, w, bh), (0, h - bh, w, h), (0, 0, bw, h), (w - bw, 0, w, h)];
-        var sum = new float[n];
-        var max = new float[n];
-        var u = new float[n];
         foreach (var strip in strips)
         {
-            var (mean, whiten) = StripModel(rgb, w, strip, regularizer);
+            var (mean, p) = StripModel(rgb, w, strip, regularizer);
+            float m0 = mean[0], m1 = mean[1], m2 = mean[2];
+            float p00 = p[0, 0], p01 = p[0, 1], p02 = p[0, 2], p10 = p[1, 0], p11 = p[1, 1], p12 = p[1, 2], p20 = p[2, 0], p21 = p[2, 1], p22 = p[2, 2];
             for (int i = 0; i < n; i++)
             {
-                float d0 = rgb[3 * i] - mean[0], d1 = rgb[3 * i + 1] - mean[1], d2 = rgb[3 * i + 2] - mean[2];
-                float dist = 0;
-                for (int j = 0; j < 3; j++)
-                    dist += MathF.Abs(d0 * whiten[0, j] + d1 * whiten[1, j] + d2 * whiten[2, j]);
-                u[i] = dist;
+                float d0 = rgb[3 * i] - m0, d1 = rgb[3 * i + 1] - m1, d2 = rgb[3 * i + 2] - m2;
+                u[i] = MathF.Abs(d0 * p00 + d1 * p10 + d2 * p20) + MathF.Abs(d0 * p01 + d1 * p11 + d2 * p21) + MathF.Abs(d0 * p02 + d1 * p12 + d2 * p22);
             }
             ImageOps.Normalize(u);
             for (int i = 0; i < n; i++)
@@ -39,7 +49,6 @@ internal static class Backgroundness
         for (int i = 0; i < n; i++)
             sum[i] -= max[i];
         ImageOps.Normalize(sum);
-        return sum;
     }
 
     /// <summary>Mean colour of the strip and the whitening matrix P = U·diag(1/√s) of its covariance + r·I.</summary>

@@ -3,24 +3,31 @@ namespace MaskContrast.Core.Saliency;
 /// <summary>Median filtering and the minimum-barrier distance transform on single-channel planes.</summary>
 internal static class Filters
 {
+    /// <summary>Allocating overload of <see cref="Median5(ReadOnlySpan{byte}, int, int, Span{byte})"/>.</summary>
+    public static byte[] Median5(ReadOnlySpan<byte> src, int w, int h)
+    {
+        var dst = new byte[w * h];
+        Median5(src, w, h, dst);
+        return dst;
+    }
+
     /// <summary>
     /// 5×5 median of an 8-bit plane with replicated borders (as OpenCV's medianBlur), by a sliding histogram
     /// (Huang 1979) that tracks the median incrementally: 10 histogram updates per pixel instead of a 25-value sort.
     /// </summary>
-    public static byte[] Median5(ReadOnlySpan<byte> src, int w, int h)
+    public static void Median5(ReadOnlySpan<byte> src, int w, int h, Span<byte> dst)
     {
         const int Radius = 2, Rank = 12; // the 13th of 25 values
-        var dst = new byte[w * h];
         Span<int> hist = stackalloc int[256];
+        Span<int> rows = stackalloc int[2 * Radius + 1];
         for (int y = 0; y < h; y++)
         {
             hist.Clear();
             for (int dy = -Radius; dy <= Radius; dy++)
-            {
-                int row = Math.Clamp(y + dy, 0, h - 1) * w;
+                rows[dy + Radius] = Math.Clamp(y + dy, 0, h - 1) * w;
+            foreach (int row in rows)
                 for (int dx = -Radius; dx <= Radius; dx++)
                     hist[src[row + Math.Clamp(dx, 0, w - 1)]]++;
-            }
             int median = 0, below = 0;
             while (below + hist[median] <= Rank)
                 below += hist[median++];
@@ -28,14 +35,12 @@ internal static class Filters
             for (int x = 1; x < w; x++)
             {
                 int removeCol = Math.Max(x - Radius - 1, 0), addCol = Math.Min(x + Radius, w - 1);
-                for (int dy = -Radius; dy <= Radius; dy++)
+                foreach (int row in rows)
                 {
-                    int row = Math.Clamp(y + dy, 0, h - 1) * w;
                     int old = src[row + removeCol], add = src[row + addCol];
                     hist[old]--;
-                    if (old < median) below--;
                     hist[add]++;
-                    if (add < median) below++;
+                    below += (add < median ? 1 : 0) - (old < median ? 1 : 0);
                 }
                 while (below > Rank)
                     below -= hist[--median];
@@ -44,63 +49,55 @@ internal static class Filters
                 dst[y * w + x] = (byte)median;
             }
         }
-        return dst;
     }
+
+    /// <summary>Allocating overload of the minimum barrier transform (tests).</summary>
+    public static void AddMinimumBarrier(ReadOnlySpan<byte> plane, int w, int h, int passes, Span<float> accumulate) =>
+        AddMinimumBarrier(plane, w, h, passes, accumulate, new float[w * h], new float[w * h], new float[w * h]);
 
     /// <summary>
     /// Approximate minimum barrier distance of every pixel to the image border (FastMBD, Zhang et al. ICCV 2015):
     /// the barrier of a path is max − min of the values along it; D is the smallest barrier over paths from the
     /// border. Raster scans alternate forward (left/up neighbours) and backward (right/down), keeping for each
-    /// pixel the max (U) and min (L) of its current best path. Adds D to <paramref name="accumulate"/>.
+    /// pixel the max (U) and min (L) of its current best path. Adds D to <paramref name="accumulate"/>;
+    /// d, u and l are scratch planes of at least w·h.
     /// </summary>
-    public static void AddMinimumBarrier(ReadOnlySpan<byte> plane, int w, int h, int passes, Span<float> accumulate)
+    public static void AddMinimumBarrier(ReadOnlySpan<byte> plane, int w, int h, int passes, Span<float> accumulate,
+        Span<float> d, Span<float> u, Span<float> l)
     {
         int n = w * h;
-        var d = new float[n];
-        var u = new float[n];
-        var l = new float[n];
         for (int i = 0; i < n; i++)
-        {
             u[i] = l[i] = plane[i];
-            int x = i % w, y = i / w;
-            d[i] = x == 0 || y == 0 || x == w - 1 || y == h - 1 ? 0f : float.MaxValue;
+        d[..n].Fill(float.MaxValue);
+        d[..w].Clear();
+        d.Slice((h - 1) * w, w).Clear();
+        for (int y = 0; y < h; y++)
+        {
+            d[y * w] = 0;
+            d[y * w + w - 1] = 0;
         }
         for (int pass = 0; pass < passes; pass++)
         {
-            if (pass % 2 == 0)
+            bool forward = pass % 2 == 0;
+            for (int yy = 1; yy < h - 1; yy++)
             {
-                for (int y = 1; y < h - 1; y++)
-                    for (int x = 1; x < w - 1; x++)
-                    {
-                        int i = y * w + x;
-                        Relax(i, i - 1, plane[i], d, u, l);
-                        Relax(i, i - w, plane[i], d, u, l);
-                    }
-            }
-            else
-            {
-                for (int y = h - 2; y >= 1; y--)
-                    for (int x = w - 2; x >= 1; x--)
-                    {
-                        int i = y * w + x;
-                        Relax(i, i + 1, plane[i], d, u, l);
-                        Relax(i, i + w, plane[i], d, u, l);
-                    }
+                int y = forward ? yy : h - 1 - yy;
+                for (int xx = 1; xx < w - 1; xx++)
+                {
+                    int x = forward ? xx : w - 1 - xx;
+                    int i = y * w + x;
+                    float value = plane[i], best = d[i], hiBest = u[i], loBest = l[i];
+                    // The two neighbours already visited in this scan direction.
+                    int j1 = forward ? i - 1 : i + 1, j2 = forward ? i - w : i + w;
+                    float hi = Math.Max(u[j1], value), lo = Math.Min(l[j1], value);
+                    if (hi - lo < best) { best = hi - lo; hiBest = hi; loBest = lo; }
+                    hi = Math.Max(u[j2], value); lo = Math.Min(l[j2], value);
+                    if (hi - lo < best) { best = hi - lo; hiBest = hi; loBest = lo; }
+                    d[i] = best; u[i] = hiBest; l[i] = loBest;
+                }
             }
         }
         for (int i = 0; i < n; i++)
             accumulate[i] += d[i];
-    }
-
-    private static void Relax(int i, int j, float value, float[] d, float[] u, float[] l)
-    {
-        float hi = Math.Max(u[j], value), lo = Math.Min(l[j], value);
-        float barrier = hi - lo;
-        if (barrier < d[i])
-        {
-            d[i] = barrier;
-            u[i] = hi;
-            l[i] = lo;
-        }
     }
 }

@@ -15,18 +15,22 @@ public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimat
     /// <inheritdoc/>
     public SaliencyMap Estimate(RgbImage image)
     {
-        var small = ImageOps.DownscaleArea(image, maxSide);
-        int w = small.Width, h = small.Height, n = w * h;
-        var s = new float[n];
-        foreach (var channel in ImageOps.ToLab8(small))
+        var (w, h) = ImageOps.WorkingSize(image.Width, image.Height, maxSide);
+        int n = w * h;
+        var ws = Workspace.For(n);
+        ImageOps.DownscaleArea(image, maxSide, ws.Rgb, ws);
+        ImageOps.ToLab8(ws.Rgb, n, ws.L, ws.A, ws.B);
+        var s = ws.S.AsSpan(0, n);
+        s.Clear();
+        foreach (var channel in new[] { ws.L, ws.A, ws.B })
         {
             double mean = 0;
-            foreach (float v in channel) mean += v;
+            for (int i = 0; i < n; i++) mean += channel[i];
             mean /= n;
-            var blurred = Binomial5(channel, w, h);
+            Binomial5(channel, w, h, ws.F1, ws.F2);
             for (int i = 0; i < n; i++)
             {
-                float d = blurred[i] - (float)mean;
+                float d = ws.F2[i] - (float)mean;
                 s[i] += d * d;
             }
         }
@@ -38,11 +42,9 @@ public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimat
         return new SaliencyMap(image.Width, image.Height, full);
     }
 
-    private static float[] Binomial5(float[] src, int w, int h)
+    private static void Binomial5(float[] src, int w, int h, float[] tmp, float[] dst)
     {
         ReadOnlySpan<float> k = [1 / 16f, 4 / 16f, 6 / 16f, 4 / 16f, 1 / 16f];
-        var tmp = new float[w * h];
-        var dst = new float[w * h];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
@@ -57,6 +59,5 @@ public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimat
                 for (int t = -2; t <= 2; t++) v += k[t + 2] * tmp[Math.Clamp(y + t, 0, h - 1) * w + x];
                 dst[y * w + x] = v;
             }
-        return dst;
     }
 }

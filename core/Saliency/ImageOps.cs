@@ -11,73 +11,102 @@ internal static class ImageOps
         return (float)(c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4));
     }).ToArray();
 
+    /// <summary>The working size: the longer side scaled down to at most <paramref name="maxSide"/>, never up.</summary>
+    public static (int Width, int Height) WorkingSize(int w, int h, int maxSide)
+    {
+        if (Math.Max(w, h) <= maxSide)
+            return (w, h);
+        double scale = maxSide / (double)Math.Max(w, h);
+        return (Math.Max(1, (int)Math.Round(w * scale)), Math.Max(1, (int)Math.Round(h * scale)));
+    }
+
     /// <summary>
-    /// Downscales so that the longer side is at most <paramref name="maxSide"/> by averaging the covered source area
-    /// (like OpenCV INTER_AREA, which MB+ uses); smaller images are returned unchanged.
+    /// Downscales to the working size by averaging the covered source area (like OpenCV INTER_AREA, which MB+
+    /// uses) into <paramref name="dst"/> (interleaved RGB, at least 3·w·h bytes); returns the size written.
     /// </summary>
-    public static RgbImage DownscaleArea(RgbImage image, int maxSide)
+    public static (int Width, int Height) DownscaleArea(RgbImage image, int maxSide, byte[] dst, Workspace ws)
     {
         int w = image.Width, h = image.Height;
-        if (Math.Max(w, h) <= maxSide)
-            return image;
-        double scale = maxSide / (double)Math.Max(w, h);
-        int ow = Math.Max(1, (int)Math.Round(w * scale)), oh = Math.Max(1, (int)Math.Round(h * scale));
-        var (xIndex, xWeight) = AreaWeights(w, ow);
-        var (yIndex, yWeight) = AreaWeights(h, oh);
-        // Rows first into a float buffer (oh source rows are mixed later), then columns.
-        var rows = new float[h * ow * 3];
+        var (ow, oh) = WorkingSize(w, h, maxSide);
+        if (ow == w && oh == h)
+        {
+            image.Rgb.CopyTo(dst, 0);
+            return (w, h);
+        }
+        var (xStart, xIndex, xWeight) = AreaWeights(w, ow);
+        var (yStart, yIndex, yWeight) = AreaWeights(h, oh);
+        // Rows first into a float buffer (each output row then mixes a few of them), then columns.
+        var rows = ws.RowsFor(h * ow * 3);
+        var src = image.Rgb;
         for (int y = 0; y < h; y++)
+        {
+            int srcRow = y * w * 3, rowOut = y * ow * 3;
             for (int ox = 0; ox < ow; ox++)
             {
                 float r = 0, g = 0, b = 0;
-                for (int k = xIndex[ox]; k < xIndex[ox + 1]; k++)
+                for (int k = xStart[ox]; k < xStart[ox + 1]; k++)
                 {
-                    var (sx, wgt) = xWeight[k];
-                    int s = 3 * (y * w + sx);
-                    r += wgt * image.Rgb[s]; g += wgt * image.Rgb[s + 1]; b += wgt * image.Rgb[s + 2];
+                    int si = srcRow + 3 * xIndex[k];
+                    float wgt = xWeight[k];
+                    r += wgt * src[si]; g += wgt * src[si + 1]; b += wgt * src[si + 2];
                 }
-                int d = 3 * (y * ow + ox);
-                rows[d] = r; rows[d + 1] = g; rows[d + 2] = b;
+                rows[rowOut + 3 * ox] = r; rows[rowOut + 3 * ox + 1] = g; rows[rowOut + 3 * ox + 2] = b;
             }
-        var output = new byte[ow * oh * 3];
+        }
+        int lineLength = ow * 3;
         for (int oy = 0; oy < oh; oy++)
-            for (int ox = 0; ox < ow; ox++)
-                for (int c = 0; c < 3; c++)
-                {
-                    float v = 0;
-                    for (int k = yIndex[oy]; k < yIndex[oy + 1]; k++)
-                        v += yWeight[k].Weight * rows[3 * (yWeight[k].Index * ow + ox) + c];
-                    output[3 * (oy * ow + ox) + c] = (byte)Math.Clamp(v + 0.5f, 0, 255);
-                }
-        return new RgbImage(ow, oh, output);
+        {
+            var line = dst.AsSpan(oy * lineLength, lineLength);
+            for (int c = 0; c < lineLength; c++)
+            {
+                float v = 0;
+                for (int k = yStart[oy]; k < yStart[oy + 1]; k++)
+                    v += yWeight[k] * rows[yIndex[k] * lineLength + c];
+                line[c] = (byte)Math.Clamp(v + 0.5f, 0, 255);
+            }
+        }
+        return (ow, oh);
+    }
+
+    /// <summary>Allocating convenience overload for tests and one-off use.</summary>
+    public static RgbImage DownscaleArea(RgbImage image, int maxSide)
+    {
+        var (ow, oh) = WorkingSize(image.Width, image.Height, maxSide);
+        var dst = new byte[ow * oh * 3];
+        DownscaleArea(image, maxSide, dst, new Workspace());
+        return new RgbImage(ow, oh, dst);
     }
 
     /// <summary>For each output cell, the source indices it covers and their overlap weights (summing to 1).</summary>
-    private static (int[] Start, (int Index, float Weight)[] Weights) AreaWeights(int source, int target)
+    private static (int[] Start, int[] Index, float[] Weight) AreaWeights(int source, int target)
     {
         var start = new int[target + 1];
-        var weights = new List<(int, float)>();
+        var index = new List<int>();
+        var weight = new List<float>();
         double ratio = source / (double)target;
         for (int o = 0; o < target; o++)
         {
-            start[o] = weights.Count;
+            start[o] = index.Count;
             double lo = o * ratio, hi = (o + 1) * ratio;
             for (int s = (int)lo; s < Math.Min(source, (int)Math.Ceiling(hi)); s++)
             {
                 double overlap = Math.Min(hi, s + 1) - Math.Max(lo, s);
                 if (overlap > 1e-9)
-                    weights.Add((s, (float)(overlap / ratio)));
+                {
+                    index.Add(s);
+                    weight.Add((float)(overlap / ratio));
+                }
             }
         }
-        start[target] = weights.Count;
-        return (start, weights.ToArray());
+        start[target] = index.Count;
+        return (start, index.ToArray(), weight.ToArray());
     }
 
     /// <summary>Bilinear resampling of a map (pixel centres aligned, as OpenCV INTER_LINEAR).</summary>
-    public static float[] ResizeBilinear(float[] src, int w, int h, int ow, int oh)
+    public static float[] ResizeBilinear(ReadOnlySpan<float> src, int w, int h, int ow, int oh)
     {
         if (w == ow && h == oh)
-            return (float[])src.Clone();
+            return src[..(w * h)].ToArray();
         var dst = new float[ow * oh];
         float sx = w / (float)ow, sy = h / (float)oh;
         var x0 = new int[ow];
@@ -107,18 +136,15 @@ internal static class ImageOps
     }
 
     /// <summary>
-    /// CIE Lab (D65) in OpenCV's 8-bit scaling (L·255/100, a+128, b+128), planar: three arrays of the pixel count.
+    /// CIE Lab (D65) of the first n pixels in OpenCV's 8-bit scaling (L·255/100, a+128, b+128), into three planes.
     /// MB+ works on these ranges, which its constants assume.
     /// </summary>
-    public static float[][] ToLab8(RgbImage image)
+    public static void ToLab8(ReadOnlySpan<byte> rgb, int n, Span<float> L, Span<float> A, Span<float> B)
     {
-        int n = image.PixelCount;
-        var L = new float[n];
-        var A = new float[n];
-        var B = new float[n];
+        var lut = s_srgbToLinear;
         for (int i = 0; i < n; i++)
         {
-            float r = s_srgbToLinear[image.Rgb[3 * i]], g = s_srgbToLinear[image.Rgb[3 * i + 1]], b = s_srgbToLinear[image.Rgb[3 * i + 2]];
+            float r = lut[rgb[3 * i]], g = lut[rgb[3 * i + 1]], b = lut[rgb[3 * i + 2]];
             float x = (0.412453f * r + 0.357580f * g + 0.180423f * b) / 0.950456f;
             float y = 0.212671f * r + 0.715160f * g + 0.072169f * b;
             float z = (0.019334f * r + 0.119193f * g + 0.950227f * b) / 1.088754f;
@@ -127,7 +153,6 @@ internal static class ImageOps
             A[i] = 500f * (fx - fy) + 128f;
             B[i] = 200f * (fy - fz) + 128f;
         }
-        return [L, A, B];
 
         static float F(float t) => t > 0.008856f ? MathF.Cbrt(t) : 7.787f * t + 16f / 116f;
     }

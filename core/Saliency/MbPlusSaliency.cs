@@ -40,33 +40,52 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
     /// <inheritdoc/>
     public SaliencyMap Estimate(RgbImage image)
     {
-        var small = ImageOps.DownscaleArea(image, Options.MaxSide);
-        var s = EstimateAtWorkingSize(small);
-        var full = ImageOps.ResizeBilinear(s, small.Width, small.Height, image.Width, image.Height);
+        var (w, h) = ImageOps.WorkingSize(image.Width, image.Height, Options.MaxSide);
+        var ws = Workspace.For(w * h);
+        ImageOps.DownscaleArea(image, Options.MaxSide, ws.Rgb, ws);
+        var s = EstimateAtWorkingSize(ws.Rgb, w, h, ws);
+        var full = ImageOps.ResizeBilinear(s, w, h, image.Width, image.Height);
         ImageOps.Normalize(full);
         return new SaliencyMap(image.Width, image.Height, full);
     }
 
-    /// <summary>Steps 2–6 of MB+ on the already downscaled image; returns the map at that size.</summary>
+    /// <summary>Steps 2–6 of MB+ on an image already at the working size (tests and benchmarks).</summary>
     internal float[] EstimateAtWorkingSize(RgbImage small)
     {
-        int w = small.Width, h = small.Height, n = w * h;
+        var ws = Workspace.For(small.PixelCount);
+        return EstimateAtWorkingSize(small.Rgb, small.Width, small.Height, ws)[..small.PixelCount].ToArray();
+    }
+
+    /// <summary>Steps 2–6 of MB+ on interleaved RGB at the working size; the result is a span of the workspace.</summary>
+    private Span<float> EstimateAtWorkingSize(ReadOnlySpan<byte> rgb, int w, int h, Workspace ws)
+    {
+        int n = w * h;
         var o = Options;
 
         // Step 2: minimum barrier distance on each (median-filtered) 8-bit Lab channel, summed.
-        var mbd = new float[n];
-        var plane = new byte[n];
-        foreach (var channel in ImageOps.ToLab8(small))
+        var mbd = ws.Mbd.AsSpan(0, n);
+        mbd.Clear();
+        ImageOps.ToLab8(rgb, n, ws.L, ws.A, ws.B);
+        foreach (var channel in new[] { ws.L, ws.A, ws.B })
         {
+            var plane = ws.Plane.AsSpan(0, n);
             for (int i = 0; i < n; i++)
                 plane[i] = (byte)Math.Clamp(channel[i] + 0.5f, 0f, 255f);
-            var filtered = o.MedianBlur ? Filters.Median5(plane, w, h) : plane;
-            Filters.AddMinimumBarrier(filtered, w, h, o.Passes, mbd);
+            if (o.MedianBlur)
+            {
+                Filters.Median5(plane, w, h, ws.Filtered);
+                plane = ws.Filtered.AsSpan(0, n);
+            }
+            Filters.AddMinimumBarrier(plane, w, h, o.Passes, mbd, ws.D, ws.U, ws.Lo);
         }
         ImageOps.Normalize(mbd);
 
-        // Step 3–4: add backgroundness, weight by the centre prior.
-        var s = o.Backgroundness ? Saliency.Backgroundness.Compute(small.Rgb, w, h, o.BorderFraction, o.CovarianceRegularizer) : new float[n];
+        // Steps 3–4: add backgroundness, weight by the centre prior.
+        var s = ws.S.AsSpan(0, n);
+        if (o.Backgroundness)
+            Saliency.Backgroundness.Compute(rgb, w, h, o.BorderFraction, o.CovarianceRegularizer, s, ws.F1, ws.F2);
+        else
+            s.Clear();
         for (int i = 0; i < n; i++)
             s[i] += mbd[i];
         if (o.CentrePrior)
@@ -77,7 +96,7 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
         if (o.SmoothingScale > 0)
         {
             int k = Math.Max(3, (int)Math.Floor(o.SmoothingScale * Math.Sqrt(Mean(s))));
-            s = Morphology.OpenCloseByReconstruction(s, w, h, k);
+            Morphology.OpenCloseByReconstruction(s, w, h, k, ws.F1, ws.F2, ws.F3, ws.Queue);
         }
 
         // Step 6: sigmoid centred between the means of the bright and the dark part (threshold half the maximum).
@@ -87,7 +106,7 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
         return s;
     }
 
-    private static void ApplyCentrePrior(float[] s, int w, int h)
+    private static void ApplyCentrePrior(Span<float> s, int w, int h)
     {
         // Distance in normalised coordinates: MB+ computes it on a square 300×300 grid resized to the image.
         float maxDist = MathF.Sqrt(0.5f);
@@ -102,7 +121,7 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
         }
     }
 
-    private static void EnhanceContrast(float[] s, float gain)
+    private static void EnhanceContrast(Span<float> s, float gain)
     {
         float max = 0;
         foreach (float v in s) max = Math.Max(max, v);
@@ -120,7 +139,7 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
             s[i] = 1f / (1f + MathF.Exp(-gain * (s[i] - centre)));
     }
 
-    private static double Mean(float[] s)
+    private static double Mean(ReadOnlySpan<float> s)
     {
         double sum = 0;
         foreach (float v in s) sum += v;

@@ -3,65 +3,80 @@ namespace MaskContrast.Core.Saliency;
 /// <summary>Grey-level morphology on float maps: square erosion/dilation and reconstruction (8-connected).</summary>
 internal static class Morphology
 {
-    /// <summary>Erosion (min) or dilation (max) with a k×k square, separable, O(1) per pixel (van Herk / Gil-Werman).</summary>
+    /// <summary>Allocating overload of <see cref="Square(ReadOnlySpan{float}, Span{float}, int, int, int, bool, Span{float})"/>.</summary>
     public static float[] Square(float[] src, int w, int h, int k, bool dilate)
     {
-        var tmp = new float[w * h];
         var dst = new float[w * h];
-        int longest = Math.Max(w, h);
-        var line = new float[longest];
-        var result = new float[longest];
-        var scratch = new Scratch(longest, k);
-        for (int y = 0; y < h; y++)
-            MinMax1D(src.AsSpan(y * w, w), tmp.AsSpan(y * w, w), k, dilate, scratch);
-        for (int x = 0; x < w; x++)
-        {
-            for (int y = 0; y < h; y++) line[y] = tmp[y * w + x];
-            MinMax1D(line.AsSpan(0, h), result.AsSpan(0, h), k, dilate, scratch);
-            for (int y = 0; y < h; y++) dst[y * w + x] = result[y];
-        }
+        Square(src, dst, w, h, k, dilate, new float[w * h]);
         return dst;
     }
 
-    private sealed class Scratch(int longest, int k)
+    /// <summary>
+    /// Erosion (min) or dilation (max) with a k×k square centred on the pixel (outside pixels ignored), separable,
+    /// O(1) per pixel whatever k (van Herk / Gil-Werman). <paramref name="tmp"/> is a scratch plane of w·h.
+    /// </summary>
+    public static void Square(ReadOnlySpan<float> src, Span<float> dst, int w, int h, int k, bool dilate, Span<float> tmp)
     {
-        public readonly float[] Padded = new float[longest + 2 * k];
-        public readonly float[] Prefix = new float[longest + 2 * k];
-        public readonly float[] Suffix = new float[longest + 2 * k];
+        int longest = Math.Max(w, h);
+        var scratch = new float[3 * (longest + 2 * k) + 2 * longest];
+        var line = scratch.AsSpan(3 * (longest + 2 * k), longest);
+        var result = scratch.AsSpan(3 * (longest + 2 * k) + longest, longest);
+        for (int y = 0; y < h; y++)
+            MinMax1D(src.Slice(y * w, w), tmp.Slice(y * w, w), k, dilate, scratch, longest);
+        for (int x = 0; x < w; x++)
+        {
+            for (int y = 0; y < h; y++) line[y] = tmp[y * w + x];
+            MinMax1D(line[..h], result[..h], k, dilate, scratch, longest);
+            for (int y = 0; y < h; y++) dst[y * w + x] = result[y];
+        }
     }
 
     /// <summary>Window [i − k/2, i − k/2 + k − 1] clipped to the line (outside values never win).</summary>
-    private static void MinMax1D(ReadOnlySpan<float> src, Span<float> dst, int k, bool max, Scratch s)
+    private static void MinMax1D(ReadOnlySpan<float> src, Span<float> dst, int k, bool max, float[] scratch, int longest)
     {
+        int size = longest + 2 * k;
+        var padded = scratch.AsSpan(0, size);
+        var prefix = scratch.AsSpan(size, size);
+        var suffix = scratch.AsSpan(2 * size, size);
         int n = src.Length, r = k / 2;
-        int m = (n + k - 1 + k - 1) / k * k; // padded length, a multiple of k
+        int m = (n + 2 * k - 2) / k * k; // padded length: covers n + k − 1, a multiple of k
         float neutral = max ? float.MinValue : float.MaxValue;
-        for (int t = 0; t < m; t++)
-        {
-            int i = t - r;
-            s.Padded[t] = i >= 0 && i < n ? src[i] : neutral;
-        }
+        padded[..m].Fill(neutral);
+        src.CopyTo(padded.Slice(r, n));
         for (int b = 0; b < m; b += k)
         {
-            s.Prefix[b] = s.Padded[b];
-            for (int t = b + 1; t < b + k; t++)
-                s.Prefix[t] = max ? Math.Max(s.Prefix[t - 1], s.Padded[t]) : Math.Min(s.Prefix[t - 1], s.Padded[t]);
-            s.Suffix[b + k - 1] = s.Padded[b + k - 1];
-            for (int t = b + k - 2; t >= b; t--)
-                s.Suffix[t] = max ? Math.Max(s.Suffix[t + 1], s.Padded[t]) : Math.Min(s.Suffix[t + 1], s.Padded[t]);
+            prefix[b] = padded[b];
+            suffix[b + k - 1] = padded[b + k - 1];
+            if (max)
+            {
+                for (int t = b + 1; t < b + k; t++) prefix[t] = Math.Max(prefix[t - 1], padded[t]);
+                for (int t = b + k - 2; t >= b; t--) suffix[t] = Math.Max(suffix[t + 1], padded[t]);
+            }
+            else
+            {
+                for (int t = b + 1; t < b + k; t++) prefix[t] = Math.Min(prefix[t - 1], padded[t]);
+                for (int t = b + k - 2; t >= b; t--) suffix[t] = Math.Min(suffix[t + 1], padded[t]);
+            }
         }
-        for (int i = 0; i < n; i++)
-            dst[i] = max ? Math.Max(s.Suffix[i], s.Prefix[i + k - 1]) : Math.Min(s.Suffix[i], s.Prefix[i + k - 1]);
+        if (max)
+            for (int i = 0; i < n; i++) dst[i] = Math.Max(suffix[i], prefix[i + k - 1]);
+        else
+            for (int i = 0; i < n; i++) dst[i] = Math.Min(suffix[i], prefix[i + k - 1]);
     }
 
+    /// <summary>Allocating overload (tests).</summary>
+    public static void ReconstructByDilation(float[] marker, float[] mask, int w, int h) =>
+        ReconstructByDilation(marker, mask, w, h, new Queue<int>());
+
     /// <summary>
-    /// Reconstruction by dilation of <paramref name="marker"/> (≤ mask) under <paramref name="mask"/>, in place on the
+    /// Reconstruction by dilation of <paramref name="marker"/> under <paramref name="mask"/>, in place on the
     /// marker: Vincent's hybrid algorithm (IEEE TIP 1993) — one forward and one backward raster pass, then a FIFO
     /// propagation from the pixels that can still grow.
     /// </summary>
-    public static void ReconstructByDilation(float[] marker, float[] mask, int w, int h)
+    public static void ReconstructByDilation(Span<float> marker, ReadOnlySpan<float> mask, int w, int h, Queue<int> queue)
     {
-        for (int i = 0; i < marker.Length; i++)
+        int n = w * h;
+        for (int i = 0; i < n; i++)
             marker[i] = Math.Min(marker[i], mask[i]);
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -77,7 +92,7 @@ internal static class Morphology
                 }
                 marker[i] = Math.Min(v, mask[i]);
             }
-        var queue = new Queue<int>();
+        queue.Clear();
         for (int y = h - 1; y >= 0; y--)
             for (int x = w - 1; x >= 0; x--)
             {
@@ -92,48 +107,62 @@ internal static class Morphology
                 }
                 v = Math.Min(v, mask[i]);
                 marker[i] = v;
-                // A backward neighbour below v that may still rise means p must propagate.
-                if ((x < w - 1 && CanRise(i + 1)) || (y < h - 1 && (CanRise(i + w) || (x < w - 1 && CanRise(i + w + 1)) || (x > 0 && CanRise(i + w - 1)))))
+                // A backward neighbour below v that may still rise means this pixel must propagate.
+                bool grow = (x < w - 1 && marker[i + 1] < v && marker[i + 1] < mask[i + 1])
+                    || (y < h - 1 && ((marker[i + w] < v && marker[i + w] < mask[i + w])
+                        || (x < w - 1 && marker[i + w + 1] < v && marker[i + w + 1] < mask[i + w + 1])
+                        || (x > 0 && marker[i + w - 1] < v && marker[i + w - 1] < mask[i + w - 1])));
+                if (grow)
                     queue.Enqueue(i);
-
-                bool CanRise(int q) => marker[q] < v && marker[q] < mask[q];
             }
         while (queue.Count > 0)
         {
             int p = queue.Dequeue();
             int px = p % w, py = p / w;
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++)
+            float vp = marker[p];
+            for (int qy = Math.Max(py - 1, 0); qy <= Math.Min(py + 1, h - 1); qy++)
+                for (int qx = Math.Max(px - 1, 0); qx <= Math.Min(px + 1, w - 1); qx++)
                 {
-                    int qx = px + dx, qy = py + dy;
-                    if ((dx == 0 && dy == 0) || qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
                     int q = qy * w + qx;
-                    if (marker[q] < marker[p] && marker[q] != mask[q])
+                    if (marker[q] < vp && marker[q] != mask[q])
                     {
-                        marker[q] = Math.Min(marker[p], mask[q]);
+                        marker[q] = Math.Min(vp, mask[q]);
                         queue.Enqueue(q);
                     }
                 }
         }
     }
 
-    /// <summary>Opening by reconstruction then closing by reconstruction with a k×k square (MB+ smoothing step).</summary>
+    /// <summary>Allocating overload (tests).</summary>
     public static float[] OpenCloseByReconstruction(float[] s, int w, int h, int k)
     {
-        var opened = Square(s, w, h, k, dilate: false);
-        ReconstructByDilation(opened, s, w, h);
-        // Closing by reconstruction = complement of the opening by reconstruction of the complement.
-        var closedMarker = Square(opened, w, h, k, dilate: true);
-        var negMarker = new float[closedMarker.Length];
-        var negMask = new float[closedMarker.Length];
-        for (int i = 0; i < negMarker.Length; i++)
+        var result = (float[])s.Clone();
+        OpenCloseByReconstruction(result, w, h, k, new float[w * h], new float[w * h], new float[w * h], new Queue<int>());
+        return result;
+    }
+
+    /// <summary>
+    /// Opening by reconstruction then closing by reconstruction with a k×k square (MB+ smoothing step), in place on
+    /// <paramref name="s"/>; a, b and tmp are scratch planes of w·h.
+    /// </summary>
+    public static void OpenCloseByReconstruction(Span<float> s, int w, int h, int k, Span<float> a, Span<float> b, Span<float> tmp, Queue<int> queue)
+    {
+        int n = w * h;
+        s = s[..n];
+        a = a[..n];
+        b = b[..n];
+        // Opening by reconstruction: erode, then grow back under the original.
+        Square(s, a, w, h, k, dilate: false, tmp);
+        ReconstructByDilation(a, s, w, h, queue);
+        // Closing by reconstruction = complement of the opening-by-reconstruction of the complement.
+        Square(a, b, w, h, k, dilate: true, tmp);
+        for (int i = 0; i < n; i++)
         {
-            negMarker[i] = -closedMarker[i];
-            negMask[i] = -opened[i];
+            b[i] = -b[i];
+            a[i] = -a[i];
         }
-        ReconstructByDilation(negMarker, negMask, w, h);
-        for (int i = 0; i < negMarker.Length; i++)
-            negMarker[i] = -negMarker[i];
-        return negMarker;
+        ReconstructByDilation(b, a, w, h, queue);
+        for (int i = 0; i < n; i++)
+            s[i] = -b[i];
     }
 }
