@@ -9,7 +9,10 @@ internal static class QualityBench
     public static void Run(string? vocRoot, string? split)
     {
         var root = Path.Combine(Path.GetTempPath(), "mc-bench-synthetic");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         SyntheticDataset.Generate(root, new SyntheticOptions(TrainCount: 300, ValCount: 100, Seed: 0));
+        Console.WriteLine($"generated the default synthetic set (400 images of 128×128) in {watch.Elapsed.TotalSeconds:F2} s " +
+            $"(load average {File.ReadAllText("/proc/loadavg").Trim()})");
         Report("synthetic 128×128 val (100)", new VocDataset(root, "val"), ablations: true);
         Report("synthetic 128×128 train+val (400)", new VocDataset(root, "trainval"));
         if (vocRoot is not null)
