@@ -5,4 +5,7 @@ public interface IImageFiles
 {
     /// <summary>The image file of <paramref name="id"/>.</summary>
     string ImagePath(string id);
+
+    /// <summary>Decompression-bomb limit in pixels used when reading the files.</summary>
+    long MaxPixels { get; }
 }

@@ -7,7 +7,7 @@ namespace MaskContrast.Core.Saliency;
 /// 5×5 binomial blur ([1 4 6 4 1]/16, separable) and μ the mean Lab colour of the image. Computed at the same
 /// working size as MB+ for a fair speed comparison, then upscaled.
 /// </summary>
-public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimator
+public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimator, IWorkingSizeEstimator
 {
     /// <inheritdoc/>
     public string Name => "ft";
@@ -15,7 +15,18 @@ public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimat
     /// <inheritdoc/>
     public SaliencyMap Estimate(RgbImage image)
     {
+        var s = EstimateWorking(image, out int w, out int h);
+        return new SaliencyMap(image.Width, image.Height, ImageOps.ResizeBilinear(s, w, h, image.Width, image.Height));
+    }
+
+    /// <inheritdoc/>
+    public int MaxSide => maxSide;
+
+    /// <inheritdoc cref="IWorkingSizeEstimator.EstimateWorking"/>
+    public ReadOnlySpan<float> EstimateWorking(RgbImage image, out int width, out int height)
+    {
         var (w, h) = ImageOps.WorkingSize(image.Width, image.Height, maxSide);
+        (width, height) = (w, h);
         int n = w * h;
         var ws = Workspace.For(n);
         ImageOps.DownscaleArea(image, maxSide, ws.Rgb, ws);
@@ -37,9 +48,7 @@ public sealed class FrequencyTunedSaliency(int maxSide = 300) : ISaliencyEstimat
         for (int i = 0; i < n; i++)
             s[i] = MathF.Sqrt(s[i]);
         ImageOps.Normalize(s);
-        var full = ImageOps.ResizeBilinear(s, w, h, image.Width, image.Height);
-        ImageOps.Normalize(full);
-        return new SaliencyMap(image.Width, image.Height, full);
+        return s;
     }
 
     private static void Binomial5(float[] src, int w, int h, float[] tmp, float[] dst)

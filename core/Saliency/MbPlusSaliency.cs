@@ -29,7 +29,7 @@ public sealed record MbPlusOptions(
 /// border on Lab channels + backgroundness, centre prior, smoothing by morphological reconstruction, and a sigmoid
 /// contrast enhancement. No learned weights. Thread-safe (no mutable state).
 /// </summary>
-public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEstimator
+public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEstimator, IWorkingSizeEstimator
 {
     /// <summary>The settings in use.</summary>
     public MbPlusOptions Options { get; } = options ?? new MbPlusOptions();
@@ -38,15 +38,22 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
     public string Name => "mbplus";
 
     /// <inheritdoc/>
+    /// <remarks>The map is computed at the working size and upsampled bilinearly (values stay in [0, 1]).</remarks>
     public SaliencyMap Estimate(RgbImage image)
     {
-        var (w, h) = ImageOps.WorkingSize(image.Width, image.Height, Options.MaxSide);
-        var ws = Workspace.For(w * h);
+        var s = EstimateWorking(image, out int w, out int h);
+        return new SaliencyMap(image.Width, image.Height, ImageOps.ResizeBilinear(s, w, h, image.Width, image.Height));
+    }
+
+    int IWorkingSizeEstimator.MaxSide => Options.MaxSide;
+
+    /// <inheritdoc cref="IWorkingSizeEstimator.EstimateWorking"/>
+    public ReadOnlySpan<float> EstimateWorking(RgbImage image, out int width, out int height)
+    {
+        (width, height) = ImageOps.WorkingSize(image.Width, image.Height, Options.MaxSide);
+        var ws = Workspace.For(width * height);
         ImageOps.DownscaleArea(image, Options.MaxSide, ws.Rgb, ws);
-        var s = EstimateAtWorkingSize(ws.Rgb, w, h, ws);
-        var full = ImageOps.ResizeBilinear(s, w, h, image.Width, image.Height);
-        ImageOps.Normalize(full);
-        return new SaliencyMap(image.Width, image.Height, full);
+        return EstimateAtWorkingSize(ws.Rgb, width, height, ws);
     }
 
     /// <summary>Steps 2–6 of MB+ on an image already at the working size (tests and benchmarks).</summary>

@@ -37,8 +37,10 @@ public class EstimatorTests
         var (image, _) = SyntheticDataset.RenderOne(new SyntheticOptions(Width: 333, Height: 217, Seed: 4), 0);
         var map = new MbPlusSaliency().Estimate(image);
         Assert.Equal((333, 217), (map.Width, map.Height));
+        // Computed at 300×195, normalised there, then upsampled bilinearly: values stay in [0, 1]; the maximum may
+        // fall slightly below 1 between samples.
         Assert.Equal(0f, map.Values.Min());
-        Assert.Equal(1f, map.Values.Max());
+        Assert.InRange(map.Values.Max(), 0.98f, 1f);
     }
 
     [Fact]
