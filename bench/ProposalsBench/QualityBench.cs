@@ -15,6 +15,10 @@ internal static class QualityBench
             $"(load average {File.ReadAllText("/proc/loadavg").Trim()})");
         Report("synthetic 128×128 val (100)", new VocDataset(root, "val"), ablations: true);
         Report("synthetic 128×128 train+val (400)", new VocDataset(root, "trainval"));
+        var large = Path.Combine(Path.GetTempPath(), "mc-bench-synthetic-500");
+        SyntheticDataset.Generate(large, new SyntheticOptions(TrainCount: 0, ValCount: 100, Width: 500, Height: 375, Seed: 3));
+        Report("synthetic 500×375 (100, VOC-sized)", new VocDataset(large, "val"), ablations: true);
+        Directory.Delete(large, recursive: true);
         if (vocRoot is not null)
             Report($"{vocRoot} [{split ?? "val"}]", new VocDataset(vocRoot, split ?? "val"));
         Directory.Delete(root, recursive: true);
@@ -34,6 +38,7 @@ internal static class QualityBench
             ("mb-noSm", new MbPlusSaliency(new MbPlusOptions(SmoothingScale: 0))),
             ("mb-noCE", new MbPlusSaliency(new MbPlusOptions(ContrastGain: 0))),
             ("mb-noMed", new MbPlusSaliency(new MbPlusOptions(MedianBlur: false))),
+            ("mb-half", new MbPlusSaliency(new MbPlusOptions(HalfResolutionSmoothing: true))),
         ];
         foreach (var (name, estimator) in ablations ? rows : rows[..2])
         {

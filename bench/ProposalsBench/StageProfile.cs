@@ -47,6 +47,18 @@ internal static class StageProfile
         var full = new MbPlusSaliency().Estimate(image);
         Time("estimate", () => new MbPlusSaliency().Estimate(image));
         Time("ft", () => new FrequencyTunedSaliency().Estimate(image));
+        foreach (var (name, o) in new (string, MbPlusOptions)[] { ("mb noSmooth", new(SmoothingScale: 0)), ("mb noMedian", new(MedianBlur: false)), ("mb noBG", new(Backgroundness: false)), ("mb 2 passes", new(Passes: 2)), ("mb half smooth", new(HalfResolutionSmoothing: true)) })
+        {
+            var estimator = new MbPlusSaliency(o);
+            Time(name, () => estimator.EstimateWorking(image, out _, out _));
+        }
+        var pre = new MbPlusSaliency(new MbPlusOptions(SmoothingScale: 0, ContrastGain: 0)).EstimateWorking(image, out _, out _).ToArray();
+        int kReal = Math.Max(3, (int)Math.Floor(50 * Math.Sqrt(pre.Average())));
+        Console.WriteLine($"real map: mean {pre.Average():F3}, k = {kReal}");
+        Time("real square", () => Morphology.Square(pre, smooth, w, h, kReal, false, scratch[0]));
+        Time("real recon", () => { Morphology.Square(pre, smooth, w, h, kReal, false, scratch[0]); Morphology.ReconstructByDilation(smooth, pre, w, h, queue); });
+        Time("real openclose", () => { pre.CopyTo(smooth, 0); Morphology.OpenCloseByReconstruction(smooth, w, h, kReal, scratch[0], scratch[1], scratch[2], queue); });
+        Time("mb working", () => new MbPlusSaliency().EstimateWorking(image, out _, out _));
         Time("post", () => ProposalPostProcessor.Apply(full));
         Time("decode jpeg", () => ImageCodec.DecodeRgb(ImageCodec.EncodeJpeg(image), "x"));
         Time("encode jpeg", () => ImageCodec.EncodeJpeg(image));

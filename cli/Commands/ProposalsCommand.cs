@@ -19,13 +19,14 @@ public static class ProposalsCommand
     private static readonly Option<bool> s_recursive = new("--recursive") { Description = "Include sub-folders of a plain image folder" };
     private static readonly Option<bool> s_splitComponents = new("--split-components") { Description = "Write one proposal per connected region ({id}_{k}.png)" };
     private static readonly Option<int> s_threads = new("--threads") { Description = "Worker threads (default: one per core)", DefaultValueFactory = _ => -1 };
+    private static readonly Option<bool> s_fast = new("--fast") { Description = "MB+ with its smoothing step at half resolution: ~35 % less CPU, ~0.02 lower IoU (core/Saliency/README.md)" };
     private static readonly Option<bool> s_evaluate = new("--evaluate") { Description = "Also print MB+ vs FT quality against the dataset's ground truth (VOC labels or masks)" };
 
     public static Command Create()
     {
         var command = new Command("proposals", "Generate object-mask proposals (unsupervised saliency + official post-processing)")
         {
-            s_data, s_out, s_method, s_masks, s_split, s_recursive, s_splitComponents, s_threads, s_evaluate,
+            s_data, s_out, s_method, s_masks, s_split, s_recursive, s_splitComponents, s_threads, s_fast, s_evaluate,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -40,7 +41,8 @@ public static class ProposalsCommand
             Method: masks is null ? parse.GetValue(s_method)! : "user",
             SplitComponents: parse.GetValue(s_splitComponents),
             UserMaskFolder: masks,
-            MaxDegreeOfParallelism: parse.GetValue(s_threads));
+            MaxDegreeOfParallelism: parse.GetValue(s_threads),
+            MbPlus: new MbPlusOptions(HalfResolutionSmoothing: parse.GetValue(s_fast)));
         var generator = new ProposalGenerator(options);
         var output = parse.GetValue(s_out)!;
         // Progress on stderr so stdout carries only the result lines.

@@ -78,20 +78,19 @@ internal static class Filters
         }
         for (int pass = 0; pass < passes; pass++)
         {
-            bool forward = pass % 2 == 0;
+            // Forward scans look at the left and upper neighbours, backward scans at the right and lower ones.
+            int step = pass % 2 == 0 ? 1 : -1;
             for (int yy = 1; yy < h - 1; yy++)
             {
-                int y = forward ? yy : h - 1 - yy;
-                for (int xx = 1; xx < w - 1; xx++)
+                int y = step > 0 ? yy : h - 1 - yy;
+                int row = y * w, first = step > 0 ? row + 1 : row + w - 2, last = step > 0 ? row + w - 1 : row;
+                int j1 = -step, j2 = -step * w;
+                for (int i = first; i != last; i += step)
                 {
-                    int x = forward ? xx : w - 1 - xx;
-                    int i = y * w + x;
                     float value = plane[i], best = d[i], hiBest = u[i], loBest = l[i];
-                    // The two neighbours already visited in this scan direction.
-                    int j1 = forward ? i - 1 : i + 1, j2 = forward ? i - w : i + w;
-                    float hi = Math.Max(u[j1], value), lo = Math.Min(l[j1], value);
+                    float hi = Math.Max(u[i + j1], value), lo = Math.Min(l[i + j1], value);
                     if (hi - lo < best) { best = hi - lo; hiBest = hi; loBest = lo; }
-                    hi = Math.Max(u[j2], value); lo = Math.Min(l[j2], value);
+                    hi = Math.Max(u[i + j2], value); lo = Math.Min(l[i + j2], value);
                     if (hi - lo < best) { best = hi - lo; hiBest = hi; loBest = lo; }
                     d[i] = best; u[i] = hiBest; l[i] = loBest;
                 }

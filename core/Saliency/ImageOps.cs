@@ -116,9 +116,19 @@ internal static class ImageOps
     /// <summary>Bilinear resampling of a map (pixel centres aligned, as OpenCV INTER_LINEAR).</summary>
     public static float[] ResizeBilinear(ReadOnlySpan<float> src, int w, int h, int ow, int oh)
     {
-        if (w == ow && h == oh)
-            return src[..(w * h)].ToArray();
         var dst = new float[ow * oh];
+        ResizeBilinear(src, w, h, ow, oh, dst);
+        return dst;
+    }
+
+    /// <summary>Bilinear resampling into <paramref name="dst"/> (at least ow·oh).</summary>
+    public static void ResizeBilinear(ReadOnlySpan<float> src, int w, int h, int ow, int oh, Span<float> dst)
+    {
+        if (w == ow && h == oh)
+        {
+            src[..(w * h)].CopyTo(dst);
+            return;
+        }
         float sx = w / (float)ow, sy = h / (float)oh;
         var x0 = new int[ow];
         var x1 = new int[ow];
@@ -143,7 +153,22 @@ internal static class ImageOps
                 dst[d + x] = top + fy * (bottom - top);
             }
         }
-        return dst;
+    }
+
+    /// <summary>2×2 box averaging (odd last row/column averaged with fewer pixels); returns the new size.</summary>
+    public static (int Width, int Height) HalveAverage(ReadOnlySpan<float> src, int w, int h, Span<float> dst)
+    {
+        int ow = (w + 1) / 2, oh = (h + 1) / 2;
+        for (int y = 0; y < oh; y++)
+        {
+            int y0 = 2 * y, y1 = Math.Min(2 * y + 1, h - 1);
+            for (int x = 0; x < ow; x++)
+            {
+                int x0 = 2 * x, x1 = Math.Min(2 * x + 1, w - 1);
+                dst[y * ow + x] = 0.25f * (src[y0 * w + x0] + src[y0 * w + x1] + src[y1 * w + x0] + src[y1 * w + x1]);
+            }
+        }
+        return (ow, oh);
     }
 
     /// <summary>

@@ -118,18 +118,23 @@ internal static class Morphology
         while (queue.Count > 0)
         {
             int p = queue.Dequeue();
-            int px = p % w, py = p / w;
+            int py = p / w, px = p - py * w;
             float vp = marker[p];
-            for (int qy = Math.Max(py - 1, 0); qy <= Math.Min(py + 1, h - 1); qy++)
-                for (int qx = Math.Max(px - 1, 0); qx <= Math.Min(px + 1, w - 1); qx++)
+            int x0 = px > 0 ? px - 1 : 0, x1 = px < w - 1 ? px + 1 : px;
+            int y0 = py > 0 ? py - 1 : 0, y1 = py < h - 1 ? py + 1 : py;
+            for (int qy = y0; qy <= y1; qy++)
+            {
+                int row = qy * w;
+                for (int q = row + x0; q <= row + x1; q++)
                 {
-                    int q = qy * w + qx;
-                    if (marker[q] < vp && marker[q] != mask[q])
+                    float mq = marker[q];
+                    if (mq < vp && mq != mask[q])
                     {
                         marker[q] = Math.Min(vp, mask[q]);
                         queue.Enqueue(q);
                     }
                 }
+            }
         }
     }
 

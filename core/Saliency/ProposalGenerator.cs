@@ -24,7 +24,7 @@ public sealed class ProposalGenerator
         Options.Validate();
         _estimator = Options.Method switch
         {
-            "mbplus" => new MbPlusSaliency(),
+            "mbplus" => new MbPlusSaliency(Options.MbPlus),
             "ft" => new FrequencyTunedSaliency(),
             _ => null,
         };

@@ -7,13 +7,15 @@ namespace MaskContrast.Core.Saliency;
 /// <param name="UserMaskFolder">Folder of user masks named like the images; required for <c>user</c>.</param>
 /// <param name="MaxDegreeOfParallelism">Worker threads; -1 = one per core.</param>
 /// <param name="PngZlibLevel">zlib level of the written PNGs; binary masks compress well even at level 1.</param>
+/// <param name="MbPlus">MB+ settings (defaults = the MB+ release; <see cref="MbPlusOptions.HalfResolutionSmoothing"/> is the fast variant).</param>
 public sealed record ProposalOptions(
     string Method = "mbplus",
     PostProcessOptions? PostProcess = null,
     bool SplitComponents = false,
     string? UserMaskFolder = null,
     int MaxDegreeOfParallelism = -1,
-    int PngZlibLevel = 1)
+    int PngZlibLevel = 1,
+    MbPlusOptions? MbPlus = null)
 {
     /// <summary>The methods accepted by <see cref="Method"/>.</summary>
     public static IReadOnlyList<string> Methods { get; } = ["mbplus", "ft", "user"];
