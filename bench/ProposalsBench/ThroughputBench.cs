@@ -33,6 +33,7 @@ internal static class ThroughputBench
             Console.WriteLine($"{method}: wall clock: 1 thread {single.ImagesPerSecond:F1} img/s, {all.Threads} threads {all.ImagesPerSecond:F1} img/s " +
                 $"({all.ImagesPerSecond / single.ImagesPerSecond:F2}× the 1-thread baseline, {all.ImagesPerSecond / estimate:F2}× the physical-scale " +
                 $"estimate of {estimate:F0} img/s = {EstimateMsPerImagePerCore} ms/image/core); kept {all.KeptCount}/{all.Total}");
+            Console.WriteLine($"{method}: mean IoU of the written masks with the true objects {WrittenIoU(data, Path.Combine(root, $"out-{method}-{all.Threads}")):F3}");
             // CPU time per image is what an idle machine would see; other tenants' load inflates wall time only.
             Console.WriteLine($"{method}: CPU time: {singleCpu:F2} ms/image on 1 thread, {allCpu:F2} ms/image on {all.Threads} threads " +
                 $"→ {Environment.ProcessorCount * 1000 / allCpu:F0} img/s on {Environment.ProcessorCount} idle cores " +
@@ -78,6 +79,19 @@ internal static class ThroughputBench
         double f = 1000.0 / Stopwatch.Frequency / count;
         Console.WriteLine($"1 thread, ms/image: decode {decode * f:F2}, MB+ {saliency * f:F2}, post-process {post * f:F2}, " +
             $"PNG encode {encode * f:F2}, total {(decode + saliency + post + encode) * f:F2}");
+    }
+
+    /// <summary>Checks the fast path (DCT-scaled decode, fused upsample+threshold) end to end: written PNG vs labels.</summary>
+    private static double WrittenIoU(VocDataset data, string folder)
+    {
+        double sum = 0;
+        foreach (var id in data.Ids)
+        {
+            var path = Path.Combine(folder, id + ".png");
+            var mask = File.Exists(path) ? MaskFile.LoadBinary(path) : null;
+            sum += SaliencyMetrics.IoU(mask, SaliencyMetrics.ForegroundFromLabels(data.LoadLabels(id)!));
+        }
+        return sum / data.Ids.Count;
     }
 
     private static string CpuName() =>

@@ -58,8 +58,8 @@ public static class ProposalsCommand
         var s = summary!;
         Console.WriteLine($"{s.Method}: kept {s.KeptCount}/{s.Total} images ({s.ProposalFiles} masks), dropped {s.DroppedCount}; " +
             $"{s.ImagesPerSecond:F1} images/s on {s.Threads} threads; summary: {Path.Combine(output, "summary.json")}");
-        foreach (var group in s.Dropped.GroupBy(d => d.Reason.StartsWith("unreadable") ? "unreadable image" : d.Reason.Split(' ')[0]))
-            Console.WriteLine($"  dropped ({group.Key}…): {group.Count()}, e.g. {group.First().Id}: {group.First().Reason}");
+        foreach (var group in s.Dropped.GroupBy(d => d.Kind))
+            Console.WriteLine($"  dropped, {group.Key}: {group.Count()}, e.g. {group.First().Id}: {group.First().Reason}");
         if (parse.GetValue(s_evaluate))
             PrintQuality(data);
         return ExitCodes.Success;

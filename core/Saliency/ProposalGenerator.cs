@@ -14,6 +14,8 @@ namespace MaskContrast.Core.Saliency;
 public sealed class ProposalGenerator
 {
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private const string UnreadablePrefix = "unreadable image: ";
+    private const string NoMaskPrefix = "no user mask for ";
     private readonly ISaliencyEstimator? _estimator;
     private readonly UserMaskSource? _userMasks;
 
@@ -72,7 +74,7 @@ public sealed class ProposalGenerator
         var summary = new ProposalSummary(
             Options.Method, ids.Count, kept, ids.Count - kept, outcome.Sum(o => o.Files),
             Enumerable.Range(0, ids.Count).Where(i => outcome[i].Kept).Select(i => ids[i]).ToArray(),
-            Enumerable.Range(0, ids.Count).Where(i => !outcome[i].Kept).Select(i => new DroppedImage(ids[i], outcome[i].Reason ?? "unknown")).ToArray(),
+            Enumerable.Range(0, ids.Count).Where(i => !outcome[i].Kept).Select(i => new DroppedImage(ids[i], KindOf(outcome[i].Reason), outcome[i].Reason ?? "unknown")).ToArray(),
             new StageTimings(Ms(decode), Ms(saliency), Ms(postTicks), Ms(encode)),
             watch.Elapsed.TotalSeconds, ids.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), threads, post);
         File.WriteAllText(Path.Combine(outputFolder, "summary.json"), JsonSerializer.Serialize(summary, s_json));
@@ -96,7 +98,7 @@ public sealed class ProposalGenerator
         }
         catch (InvalidDataException e)
         {
-            return (0, "unreadable image: " + e.Message, (Stopwatch.GetTimestamp() - t0, 0, 0, 0));
+            return (0, UnreadablePrefix + e.Message, (Stopwatch.GetTimestamp() - t0, 0, 0, 0));
         }
         long t1 = Stopwatch.GetTimestamp();
         SaliencyMap? map = null;
@@ -105,7 +107,7 @@ public sealed class ProposalGenerator
         {
             binary = LoadUserMask(data, id, image);
             if (binary is null)
-                return (0, $"no user mask for '{id}' in '{Options.UserMaskFolder}'", (t1 - t0, Stopwatch.GetTimestamp() - t1, 0, 0));
+                return (0, $"{NoMaskPrefix}'{id}' in '{Options.UserMaskFolder}'", (t1 - t0, Stopwatch.GetTimestamp() - t1, 0, 0));
         }
         else
             map = _estimator!.Estimate(image!);
@@ -132,7 +134,7 @@ public sealed class ProposalGenerator
         }
         catch (InvalidDataException e)
         {
-            return (0, "unreadable image: " + e.Message, (Stopwatch.GetTimestamp() - t0, 0, 0, 0));
+            return (0, UnreadablePrefix + e.Message, (Stopwatch.GetTimestamp() - t0, 0, 0, 0));
         }
         long t1 = Stopwatch.GetTimestamp();
         var map = estimator.EstimateWorking(small, out int w, out int h);
@@ -145,6 +147,12 @@ public sealed class ProposalGenerator
         long t4 = Stopwatch.GetTimestamp();
         return (written, result.DropReason, (t1 - t0, t2 - t1, t3 - t2, t4 - t3));
     }
+
+    private static string KindOf(string? reason) =>
+        reason is null ? "unknown"
+        : reason.StartsWith(UnreadablePrefix, StringComparison.Ordinal) ? "unreadable-image"
+        : reason.StartsWith(NoMaskPrefix, StringComparison.Ordinal) ? "missing-user-mask"
+        : "too-little-foreground";
 
     private ByteRaster? LoadUserMask(IImageDataset data, string id, RgbImage? image)
     {

@@ -36,8 +36,11 @@ public sealed record ProposalOptions(
 /// <summary>Progress of a run, reported after every image.</summary>
 public sealed record ProposalProgress(int Done, int Total, int Kept, int Dropped);
 
-/// <summary>An image without a proposal and why (too little foreground, unreadable image, missing user mask).</summary>
-public sealed record DroppedImage(string Id, string Reason);
+/// <summary>An image without a proposal and why.</summary>
+/// <param name="Id">The image id.</param>
+/// <param name="Kind">Machine-readable cause: <c>too-little-foreground</c>, <c>unreadable-image</c> or <c>missing-user-mask</c>.</param>
+/// <param name="Reason">Human-readable detail (fractions, the decoder's error naming the file…).</param>
+public sealed record DroppedImage(string Id, string Kind, string Reason);
 
 /// <summary>Time spent per stage in milliseconds, summed over all worker threads.</summary>
 public sealed record StageTimings(double DecodeMs, double SaliencyMs, double PostProcessMs, double EncodeMs);

@@ -43,6 +43,7 @@ public class ProposalGeneratorTests
         Assert.Equal((12, 10, 2), (progress.Last!.Done, progress.Last.Kept, progress.Last.Dropped));
         Assert.Equal(["blank", "corrupt"], summary.Dropped.Select(d => d.Id));
         Assert.Equal("no pixel above the saliency threshold", summary.Dropped[0].Reason);
+        Assert.Equal(["too-little-foreground", "unreadable-image"], summary.Dropped.Select(d => d.Kind));
         Assert.StartsWith("unreadable image: '", summary.Dropped[1].Reason);
         Assert.Contains("corrupt.jpg", summary.Dropped[1].Reason);
         foreach (var id in summary.Kept)
@@ -72,7 +73,8 @@ public class ProposalGeneratorTests
         var summary = new ProposalGenerator(new ProposalOptions(Method: "user", UserMaskFolder: temp.File("user"))).Run(dataset, temp.File("out"));
 
         Assert.Equal(5, summary.KeptCount);
-        Assert.Contains("no user mask", Assert.Single(summary.Dropped).Reason);
+        var dropped = Assert.Single(summary.Dropped);
+        Assert.Equal(("syn_00000", "missing-user-mask"), (dropped.Id, dropped.Kind));
         foreach (var id in dataset.Ids.Skip(1))
         {
             var written = IndexedPng.TryRead(File.ReadAllBytes(temp.File($"out/{id}.png")), id)!;
