@@ -57,6 +57,9 @@ internal static class StageProfile
         Console.WriteLine($"real map: mean {pre.Average():F3}, k = {kReal}");
         Time("real square", () => Morphology.Square(pre, smooth, w, h, kReal, false, scratch[0]));
         Time("real recon", () => { Morphology.Square(pre, smooth, w, h, kReal, false, scratch[0]); Morphology.ReconstructByDilation(smooth, pre, w, h, queue); });
+        var quant = pre.Select(v => MathF.Round(v * 255f) / 255f).ToArray();
+        Time("quant recon", () => { Morphology.Square(quant, smooth, w, h, kReal, false, scratch[0]); Morphology.ReconstructByDilation(smooth, quant, w, h, queue); });
+        Time("quant openclose", () => { quant.CopyTo(smooth, 0); Morphology.OpenCloseByReconstruction(smooth, w, h, kReal, scratch[0], scratch[1], scratch[2], queue); });
         Time("real openclose", () => { pre.CopyTo(smooth, 0); Morphology.OpenCloseByReconstruction(smooth, w, h, kReal, scratch[0], scratch[1], scratch[2], queue); });
         Time("mb working", () => new MbPlusSaliency().EstimateWorking(image, out _, out _));
         Time("post", () => ProposalPostProcessor.Apply(full));

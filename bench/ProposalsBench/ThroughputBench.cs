@@ -39,6 +39,9 @@ internal static class ThroughputBench
                 $"→ {Environment.ProcessorCount * 1000 / allCpu:F0} img/s on {Environment.ProcessorCount} idle cores " +
                 $"({Environment.ProcessorCount * 1000 / allCpu / estimate:F2}× the estimate)");
         }
+        // The general path (full decode, full-size float map) on the same images, for comparison with the written masks.
+        var (full, _) = SaliencyEvaluation.Evaluate(data, new MbPlusSaliency());
+        Console.WriteLine($"mbplus through the full-size path (SaliencyEvaluation) on the same images: mean IoU {full.MeanIoU:F3}");
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         Directory.Delete(root, recursive: true);
     }
