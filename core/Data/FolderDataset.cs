@@ -4,7 +4,7 @@ namespace MaskContrast.Core.Data;
 /// A plain folder of images (optionally recursive) with an optional folder of masks named like the images.
 /// Ids are relative paths without extension, with '/' separators (<c>cats/001</c>).
 /// </summary>
-public sealed class FolderDataset : IImageDataset
+public sealed class FolderDataset : IImageDataset, IImageFiles
 {
     /// <summary>File extensions recognised as images (case-insensitive).</summary>
     public static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];

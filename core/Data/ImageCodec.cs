@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
@@ -25,17 +26,31 @@ public static class ImageCodec
     public static RgbImage DecodeRgb(byte[] encoded, string name, long maxPixels = DefaultMaxPixels)
     {
         using var codec = OpenCodec(encoded, name, maxPixels);
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = new byte[info.BytesSize];
-        Decode(codec, info, rgba, name);
-        var rgb = new byte[info.Width * info.Height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        return Orientation.Apply(DecodeAt(codec, codec.Info.Width, codec.Info.Height, name), codec.EncodedOrigin);
+    }
+
+    /// <summary>
+    /// Decodes at a reduced size whose longer side is still at least <paramref name="minLongSide"/>, when the format
+    /// can do so cheaply (JPEG scales by n/8 in the DCT domain, which is both faster than a full decode and an
+    /// area-like average); other formats decode at full size. Also returns the full displayed size, which is what
+    /// outputs such as masks must match. EXIF orientation is applied.
+    /// </summary>
+    public static (RgbImage Image, int FullWidth, int FullHeight) DecodeRgbReduced(string path, int minLongSide, long maxPixels = DefaultMaxPixels)
+    {
+        using var codec = OpenCodec(ReadAllBytes(path), path, maxPixels);
+        int w = codec.Info.Width, h = codec.Info.Height;
+        var (fullW, fullH) = Orientation.SwapsAxes(codec.EncodedOrigin) ? (h, w) : (w, h);
+        if (Math.Max(w, h) > minLongSide)
         {
-            rgb[j] = rgba[i];
-            rgb[j + 1] = rgba[i + 1];
-            rgb[j + 2] = rgba[i + 2];
+            var size = codec.GetScaledDimensions(minLongSide / (float)Math.Max(w, h));
+            if (Math.Max(size.Width, size.Height) >= minLongSide && size.Width < w)
+            {
+                var reduced = TryDecodeAt(codec, size.Width, size.Height, path);
+                if (reduced is not null)
+                    return (Orientation.Apply(reduced, codec.EncodedOrigin), fullW, fullH);
+            }
         }
-        return Orientation.Apply(new RgbImage(info.Width, info.Height, rgb), codec.EncodedOrigin);
+        return (Orientation.Apply(DecodeAt(codec, w, h, path), codec.EncodedOrigin), fullW, fullH);
     }
 
     /// <summary>Decodes an image from a stream (read to the end first); <paramref name="name"/> is used in errors.</summary>
@@ -141,20 +156,39 @@ public static class ImageCodec
         return codec;
     }
 
-    private static void Decode(SKCodec codec, SKImageInfo info, byte[] pixels, string name)
+    private static RgbImage DecodeAt(SKCodec codec, int width, int height, string name) =>
+        TryDecodeAt(codec, width, height, name) ?? throw new InvalidDataException($"'{name}' could not be decoded ({SKCodecResult.InvalidScale}).");
+
+    /// <summary>Decodes to RGB at the given size; null when the codec cannot scale to it.</summary>
+    private static RgbImage? TryDecodeAt(SKCodec codec, int width, int height, string name)
     {
-        var handle = GCHandle.Alloc(pixels, GCHandleType.Pinned);
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rgba = ArrayPool<byte>.Shared.Rent(info.BytesSize);
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
         try
         {
             var result = codec.GetPixels(info, handle.AddrOfPinnedObject());
+            if (result == SKCodecResult.InvalidScale)
+                return null;
             if (result == SKCodecResult.IncompleteInput)
                 throw new InvalidDataException($"'{name}' is truncated: the image data ends before the last row.");
             if (result != SKCodecResult.Success)
                 throw new InvalidDataException($"'{name}' could not be decoded ({result}).");
+            var rgb = new byte[width * height * 3];
+            for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+            {
+                rgb[j] = rgba[i];
+                rgb[j + 1] = rgba[i + 1];
+                rgb[j + 2] = rgba[i + 2];
+            }
+            return new RgbImage(width, height, rgb);
         }
         finally
         {
             handle.Free();
+            // The RGBA buffer is pooled: a 500×375 image needs 750 KB, which would otherwise be a large-object
+            // allocation per image.
+            ArrayPool<byte>.Shared.Return(rgba);
         }
     }
 

@@ -4,7 +4,7 @@ namespace MaskContrast.Core.Data;
 /// A PASCAL-VOC-layout dataset: images, palette-PNG class maps read as indices (255 = ignore), split files and an
 /// optional folder of saliency masks (0/255 or 0/1).
 /// </summary>
-public sealed class VocDataset : IImageDataset
+public sealed class VocDataset : IImageDataset, IImageFiles
 {
     private static readonly string[] s_imageExtensions = [".jpg", ".jpeg", ".png"];
 

@@ -70,6 +70,31 @@ public class ImageCodecTests
     }
 
     [Fact]
+    public void DecodeRgbReduced_JpegWithOrientation6_DctScaledAndFullSizeOriented()
+    {
+        using var temp = new TempFolder();
+        var rgb = new byte[640 * 480 * 3];
+        for (int i = 0; i < 640 * 480; i++) rgb[3 * i] = (byte)((i % 640) < 320 ? 255 : 0); // left half red
+        var path = temp.File("big.jpg");
+        File.WriteAllBytes(path, WithExifOrientation(ImageCodec.EncodeJpeg(new RgbImage(640, 480, rgb)), 6));
+        var (image, fullW, fullH) = ImageCodec.DecodeRgbReduced(path, 300);
+        Assert.Equal((480, 640), (fullW, fullH));
+        // 640 × 4/8 = 320 is the smallest n/8 scale with a side ≥ 300; displayed rotated, so 240 wide, 320 high.
+        Assert.Equal((240, 320), (image.Width, image.Height));
+        Assert.True(Pixel(image, 120, 40).R > 200 && Pixel(image, 120, 280).R < 60);
+    }
+
+    [Fact]
+    public void DecodeRgbReduced_Png_FullSize()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("p.png");
+        File.WriteAllBytes(path, ImageCodec.EncodePng(new RgbImage(400, 10, new byte[400 * 10 * 3])));
+        var (image, fullW, fullH) = ImageCodec.DecodeRgbReduced(path, 300);
+        Assert.Equal((400, 10, 400, 10), (image.Width, image.Height, fullW, fullH));
+    }
+
+    [Fact]
     public void DecodeRgb_PngHeaderClaims50000Squared_RejectedNamingSizeAndLimit()
     {
         using var stream = new MemoryStream();
