@@ -1,0 +1,58 @@
+using System.Text.Json;
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Evaluation;
+
+namespace MaskContrast.Core.Inference;
+
+/// <summary>The JSON written next to a segmentation.</summary>
+public sealed record SegmentationSummary(string Input, int Width, int Height, IReadOnlyList<SegmentArea> Labels, double Milliseconds, string? Model);
+
+/// <summary>The JSON written instead of the outputs when an input cannot be segmented.</summary>
+public sealed record SegmentationError(string Input, string Error, string Kind);
+
+/// <summary>
+/// Turns an encoded image into the three outputs of a segmentation: <c>{name}.png</c> (8-bit single-channel label map at
+/// the input size, 0 = background), <c>{name}.overlay.png</c> (the image with labels tinted in their colour) and
+/// <c>{name}.json</c>; or <c>{name}.error.json</c> when the input is not a decodable image within the pixel limit.
+/// Used by the CLI's <c>segment</c> command and the Functions app's blob trigger.
+/// </summary>
+public sealed class SegmentationWriter(ModelBundle bundle, long maxPixels = ImageCodec.DefaultMaxPixels, string? modelName = null)
+{
+    private readonly Segmenter _segmenter = new(bundle);
+
+    /// <summary>The output files (name → bytes) for one input; never throws for a bad image, returns the error record instead.</summary>
+    public (IReadOnlyDictionary<string, byte[]> Files, bool Succeeded) Process(string name, byte[] encoded)
+    {
+        RgbImage image;
+        try { image = ImageCodec.DecodeRgb(encoded, name, maxPixels); }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or NotSupportedException)
+        {
+            var error = new SegmentationError(name, e.Message, e.Message.Contains("over the limit", StringComparison.Ordinal) ? "too-large" : "undecodable");
+            return (new Dictionary<string, byte[]> { [name + ".error.json"] = JsonSerializer.SerializeToUtf8Bytes(error, Presets.Json) }, false);
+        }
+        var result = _segmenter.Segment(image);
+        var summary = new SegmentationSummary(name, image.Width, image.Height, result.Areas, result.Milliseconds, modelName);
+        return (new Dictionary<string, byte[]>
+        {
+            [name + ".png"] = ImageCodec.EncodeGrayPng(result.Labels),
+            [name + ".overlay.png"] = ImageCodec.EncodePng(Overlay(image, result.Labels)),
+            [name + ".json"] = JsonSerializer.SerializeToUtf8Bytes(summary, Presets.Json),
+        }, true);
+    }
+
+    /// <summary>The image with every labelled pixel blended half-and-half with its label colour; background unchanged.</summary>
+    public static RgbImage Overlay(RgbImage image, ByteRaster labels)
+    {
+        var rgb = (byte[])image.Rgb.Clone();
+        var colour = new byte[3];
+        for (int p = 0; p < labels.PixelCount; p++)
+        {
+            byte label = labels.Values[p];
+            if (label == 0) continue;
+            LabelColours.Write(label, colour, 0);
+            for (int c = 0; c < 3; c++) rgb[3 * p + c] = (byte)((rgb[3 * p + c] + colour[c]) / 2);
+        }
+        return image with { Rgb = rgb };
+    }
+}
