@@ -75,19 +75,21 @@ public sealed partial class ContainerAppsJobClient
         var body = BuildStartBody(ParseJson(job.Body, jobResourceId), jobResourceId, containerName, environment);
         var what = $"start an execution of job {jobResourceId}";
         var started = await SendAsync(HttpMethod.Post, ResourceUri(jobResourceId + "/start"), body, what, cancellationToken);
+        // 202 Accepted: the name comes from the operation behind Location, polled until it answers with a body. Only
+        // follow it to the ARM endpoint we trust with the token.
+        var location = started.Location;
         JobExecutionRef? execution;
         for (var poll = 0; (execution = ReadExecutionRef(started.Body)) is null; poll++)
         {
-            // 202 Accepted: the name comes from the operation behind Location. Only follow it to the ARM endpoint we
-            // trust with the token.
-            if (started.Status != HttpStatusCode.Accepted || started.Location is null || poll >= MaxLocationPolls
-                || !string.Equals(started.Location.Authority, _endpoint.Authority, StringComparison.OrdinalIgnoreCase))
+            if (started.Status != HttpStatusCode.Accepted || location is null || poll >= MaxLocationPolls
+                || !string.Equals(location.Authority, _endpoint.Authority, StringComparison.OrdinalIgnoreCase))
                 throw new ContainerAppsJobException(
                     $"ARM accepted the request to {what} ({(int)started.Status}) but did not say which execution it started "
-                    + $"(no name in the answer{(started.Location is null ? " and no Location header" : $" after {poll} polls of {started.Location}")}).",
+                    + $"(no name in the answer{(location is null ? " and no Location header" : $" after {poll} polls of {location}")}).",
                     started.Status);
             await Task.Delay(Clamp(started.RetryAfter ?? _options.FirstRetryDelay), cancellationToken);
-            started = await SendAsync(HttpMethod.Get, started.Location, null, what, cancellationToken);
+            started = await SendAsync(HttpMethod.Get, location, null, what, cancellationToken);
+            location = started.Location ?? location;
         }
         _logger.LogInformation("Started execution {Execution} of job {Job}", execution.Name, jobResourceId);
         return execution;

@@ -12,8 +12,8 @@ internal enum FakeExecution
     /// <summary>Trains the epoch (engine + epoch record, like <c>maskcontrast train-epoch</c>), then raises the event
     /// as the blob trigger would; status Succeeded.</summary>
     Complete,
-    /// <summary>Trains the epoch 1.5 s after the start but nobody raises the event (the trigger is missing): status
-    /// Running until then, Succeeded after.</summary>
+    /// <summary>Trains the epoch once its status has been polled twice, and nobody raises the event (the trigger is
+    /// missing): status Running until the epoch is recorded, Succeeded after.</summary>
     CompleteSilently,
     /// <summary>Writes nothing; status Failed.</summary>
     Fail,
@@ -29,7 +29,8 @@ internal enum FakeExecution
 internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEngine engine) : IEpochJobLauncher
 {
     private readonly ConcurrentQueue<string> _starts = new();
-    private readonly ConcurrentDictionary<string, (FakeExecution Kind, Task Work)> _executions = new();
+    private readonly ConcurrentDictionary<string, (FakeExecution Kind, string RunId, int Epoch)> _executions = new();
+    private readonly ConcurrentDictionary<string, Task> _work = new();
     private readonly ConcurrentDictionary<string, int> _polls = new();
     private readonly ConcurrentQueue<Exception> _errors = new();
     private readonly ConcurrentDictionary<int, int> _startsPerEpoch = new();
@@ -55,20 +56,22 @@ internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEng
         var name = $"caj-training-e{epoch}-{n}";
         var kind = Script(epoch, n);
         _starts.Enqueue(epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var work = kind is FakeExecution.Complete or FakeExecution.CompleteSilently
-            ? Task.Run(() => TrainAsync(runId, epoch, kind == FakeExecution.Complete))
-            : Task.CompletedTask;
-        _executions[name] = (kind, work);
+        _executions[name] = (kind, runId, epoch);
+        if (kind == FakeExecution.Complete)
+            _work[name] = Task.Run(() => TrainAsync(runId, epoch, raiseEvent: true));
         return Task.FromResult(name);
     }
 
     public Task<JobExecutionStatus> GetStatusAsync(string executionName, CancellationToken cancellationToken = default)
     {
-        _polls.AddOrUpdate(executionName, 1, (_, c) => c + 1);
-        var (kind, work) = _executions[executionName];
+        var polls = _polls.AddOrUpdate(executionName, 1, (_, c) => c + 1);
+        var (kind, runId, epoch) = _executions[executionName];
+        if (kind == FakeExecution.CompleteSilently && polls == 2)
+            _work[executionName] = Task.Run(() => TrainAsync(runId, epoch, raiseEvent: false));
+        var done = _work.TryGetValue(executionName, out var work) && work.IsCompleted;
         return Task.FromResult(kind switch
         {
-            FakeExecution.Complete or FakeExecution.CompleteSilently => work.IsCompleted ? JobExecutionStatus.Succeeded : JobExecutionStatus.Running,
+            FakeExecution.Complete or FakeExecution.CompleteSilently => done ? JobExecutionStatus.Succeeded : JobExecutionStatus.Running,
             FakeExecution.Fail => JobExecutionStatus.Failed,
             _ => JobExecutionStatus.Running,
         });
@@ -79,7 +82,7 @@ internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEng
         try
         {
             // Like the container: some time after the start, train, record, and let the blob trigger raise the event.
-            await Task.Delay(raiseEvent ? 100 : 1500);
+            await Task.Delay(100);
             var result = await engine.TrainEpochAsync(runId, epoch);
             await EpochRecords.CompleteAsync(store, runId, result, DateTime.UtcNow);
             if (raiseEvent)
