@@ -106,8 +106,9 @@ public sealed partial class ContainerAppsJobClient
                 nameof(executionName));
         var response = await SendAsync(HttpMethod.Get, ResourceUri($"{jobResourceId}/executions/{executionName}"), null,
             $"read execution {executionName} of job {jobResourceId}", cancellationToken);
-        var text = ParseJson(response.Body, jobResourceId)["properties"]?["status"]?.GetValue<string>();
-        return JobExecutionStatuses.Parse(text);
+        return ParseJson(response.Body, jobResourceId)["properties"]?["status"] is JsonValue status && status.TryGetValue<string>(out var text)
+            ? JobExecutionStatuses.Parse(text)
+            : JobExecutionStatus.Unknown;
     }
 
     /// <summary>

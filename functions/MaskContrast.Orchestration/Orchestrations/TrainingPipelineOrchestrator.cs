@@ -19,6 +19,9 @@ namespace MaskContrast.Orchestration.Orchestrations;
 /// Running; see durabletask-dotnet issue #713). Terminating the instance is immediate and works out of the box, but the
 /// run ends Terminated with no result, and the running activity still finishes in the worker. Either way the run can be
 /// started again with the same run id and continues after the last finished epoch.</para>
+/// <para>Epochs run in the <see cref="RunTrainingEpoch"/> activity, or, when <see cref="PipelineInput.EpochJob"/> is set,
+/// as job executions awaited with the <see cref="EpochCompletedEventName"/> event, durable timers and status polls
+/// (<see cref="EpochJobFlow"/>).</para>
 /// <para>The code is deterministic: no clock, no random numbers, no I/O; every decision is made from activity results.</para>
 /// </remarks>
 public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInput, PipelineResult>
