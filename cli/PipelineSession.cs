@@ -66,29 +66,50 @@ public static class PipelineSession
     static async Task<OrchestrationMetadata> FollowAsync(DurableTaskClient client, string runId, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // A live bar on a terminal; one line per change when stderr is a file or a pipe (CI logs).
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            string last = "";
+            return await PollAsync(client, runId, (line, _, _) =>
+            {
+                if (line != last) Console.Error.WriteLine(last = line);
+            }, cancellationToken);
+        }
         OrchestrationMetadata? done = null;
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("starting", maxValue: 1);
-                while (true)
+                done = await PollAsync(client, runId, (line, value, max) =>
                 {
-                    var instance = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
-                    if (instance?.SerializedCustomStatus is not null && instance.ReadCustomStatusAs<PipelineStatus>() is { } s)
-                    {
-                        task.MaxValue = Math.Max(1, s.Epochs);
-                        task.Value = s.Phase == PipelinePhase.Training ? Math.Max(0, s.Epoch - 1) : s.Phase is PipelinePhase.Evaluating or PipelinePhase.Publishing or PipelinePhase.Completed ? s.Epochs : 0;
-                        string loss = s.Loss is { } l ? $" loss {l:F3}" : "";
-                        string eta = s.EtaSeconds is { } e ? $" ETA {TimeSpan.FromSeconds(Math.Round(e)):hh\\:mm\\:ss}" : "";
-                        task.Description = Markup.Escape($"{s.Phase} epoch {s.Epoch}/{s.Epochs}{loss}{eta}");
-                    }
-                    if (instance is { IsCompleted: true }) { done = instance; break; }
-                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                }
+                    task.MaxValue = max;
+                    task.Value = value;
+                    task.Description = Markup.Escape(line);
+                }, cancellationToken);
                 task.Value = task.MaxValue;
             });
         return done!;
+    }
+
+    /// <summary>Polls the run every second, reporting (status line, epochs done, epochs) until it completes.</summary>
+    static async Task<OrchestrationMetadata> PollAsync(DurableTaskClient client, string runId, Action<string, double, double> report,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var instance = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+            if (instance?.SerializedCustomStatus is not null && instance.ReadCustomStatusAs<PipelineStatus>() is { } s)
+            {
+                double done = s.Phase == PipelinePhase.Training ? Math.Max(0, s.Epoch - 1)
+                    : s.Phase is PipelinePhase.Evaluating or PipelinePhase.Publishing or PipelinePhase.Completed ? s.Epochs : 0;
+                string loss = s.Loss is { } l ? $" loss {l:F3}" : "";
+                string eta = s.EtaSeconds is { } e ? $" ETA {TimeSpan.FromSeconds(Math.Round(e)):hh\\:mm\\:ss}" : "";
+                report($"{s.Phase} epoch {s.Epoch}/{s.Epochs}{loss}{eta}", done, Math.Max(1, s.Epochs));
+            }
+            if (instance is { IsCompleted: true }) return instance;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
     }
 
     static int Report(OrchestrationMetadata metadata, IArtifactStore store, string runId)
