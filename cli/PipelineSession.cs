@@ -13,11 +13,12 @@ namespace MaskContrast.Cli;
 /// <summary>Where a CLI run keeps its artifacts and durable state.</summary>
 /// <param name="Folder">Local folder store (embedded default, in-memory durable backend), or null.</param>
 /// <param name="Storage">Azure Storage connection string (Azurite or an account): blobs for artifacts and the durable backend.</param>
-public sealed record StoreChoice(string? Folder, string? Storage)
+/// <param name="Container">Blob container with --storage.</param>
+public sealed record StoreChoice(string? Folder, string? Storage, string Container = ArtifactStoreLocator.DefaultContainer)
 {
     public const string DefaultFolder = "maskcontrast-runs";
 
-    public IArtifactStore Open() => Storage is { } s ? ArtifactStoreLocator.Open(s) : new LocalFolderArtifactStore(Path.GetFullPath(Folder ?? DefaultFolder));
+    public IArtifactStore Open() => Storage is { } s ? ArtifactStoreLocator.Open(s, Container) : new LocalFolderArtifactStore(Path.GetFullPath(Folder ?? DefaultFolder));
 
     /// <summary>What the child-process launcher passes as <c>--store</c>.</summary>
     public string Argument => Storage ?? Path.GetFullPath(Folder ?? DefaultFolder);
@@ -26,13 +27,16 @@ public sealed record StoreChoice(string? Folder, string? Storage)
 /// <summary>Runs the training pipeline on the embedded durable host and shows its progress on stderr.</summary>
 public static class PipelineSession
 {
-    public static async Task<int> RunAsync(StoreChoice where, string runId, RunSettings settings, bool childProcess, CancellationToken cancellationToken)
+    /// <param name="activityLockTimeout">With --storage: how long a crashed process's epoch stays locked before a restarted one takes it over.</param>
+    public static async Task<int> RunAsync(StoreChoice where, string runId, RunSettings settings, bool childProcess, CancellationToken cancellationToken,
+        TimeSpan? activityLockTimeout = null)
     {
         var store = where.Open();
         using var engine = new CorePipelineEngine(store);
         await using var host = await EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions
         {
             AzureStorageConnectionString = where.Storage,
+            ActivityLockTimeout = activityLockTimeout ?? TimeSpan.FromMinutes(1),
             ConfigureServices = services =>
             {
                 if (childProcess) services.AddChildProcessEpochLauncher(ChildProcess(where));

@@ -30,7 +30,8 @@ public static class DemoCommand
                 SyntheticDataset.Generate(data, new SyntheticOptions());
             }
             var where = new StoreChoice(Path.Combine(root, "store"), null);
-            string dataset = await RunCommand.ImportAsync(where, data, "synthetic", cancellationToken);
+            const string dataset = "synthetic";
+            await RunCommand.ImportAsync(where, data, dataset, cancellationToken);
             var settings = new RunSettings(dataset, "small", [], parse.GetValue(epochs), EvalSize: 128);
             int code = await PipelineSession.RunAsync(where, "demo", settings, childProcess: false, cancellationToken);
             if (code != ExitCodes.Success) return code;

@@ -18,10 +18,16 @@ public static partial class RunCommand
     internal static readonly Option<int?> Epochs = new("--epochs") { Description = "Number of epochs (default: the preset's)" };
     internal static readonly Option<string?> Out = new("--out") { Description = $"Local folder for runs and datasets (default ./{StoreChoice.DefaultFolder}); in-memory durable backend" };
     internal static readonly Option<string?> Storage = new("--storage") { Description = "Azure Storage connection string (e.g. Azurite's): blobs and the durable backend survive a crash" };
+    internal static readonly Option<string> Container = new("--container") { Description = "Blob container for runs and datasets with --storage", DefaultValueFactory = _ => ArtifactStoreLocator.DefaultContainer };
     internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>" };
     internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => "mbplus" }
         .AcceptOnlyFromAmong(RunSettings.ProposalSources);
     internal static readonly Option<int> EvalSize = new("--eval-size") { Description = "Evaluation resolution (paper 512)", DefaultValueFactory = _ => 512 };
+    internal static readonly Option<int> LockTimeout = new("--activity-lock-seconds")
+    {
+        Description = "With --storage: seconds before an epoch left by a killed process is handed to a restarted one (lock renewed while alive)",
+        DefaultValueFactory = _ => 60,
+    };
     internal static readonly Option<bool> ChildProcess = new("--child-process") { Description = "Train each epoch in a `maskcontrast train-epoch` child process (as a GPU container would)" };
 
     public static Command Create()
@@ -30,19 +36,23 @@ public static partial class RunCommand
         var set = CommonOptions.Set();
         var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
         {
-            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, Out, Storage, RunId, ChildProcess,
+            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, Out, Storage, Container, RunId, ChildProcess, LockTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var where = Where(parse);
             string runId = NameValidator.ValidateRunId(parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}", "--run-id");
-            Console.WriteLine(runId);
-            string dataset = await ImportAsync(where, parse.GetValue(Data), parse.GetValue(DatasetName), cancellationToken);
             string presetName = parse.GetValue(preset)!;
             string[] overrides = parse.GetValue(set) ?? [];
             int epochs = parse.GetValue(Epochs) ?? Presets.Load(presetName, overrides).Schedule.Epochs;
-            var settings = new RunSettings(dataset, presetName, overrides, epochs, parse.GetValue(Proposals)!, parse.GetValue(EvalSize));
-            return await PipelineSession.RunAsync(where, runId, settings, parse.GetValue(ChildProcess), cancellationToken);
+            int lockSeconds = parse.GetValue(LockTimeout);
+            if (lockSeconds is < 5 or > 3600) throw new ArgumentOutOfRangeException("--activity-lock-seconds", lockSeconds, "must be in 5..3600");
+            // Everything is validated before anything is written.
+            string dataset = DatasetNameOf(parse.GetValue(Data), parse.GetValue(DatasetName));
+            var settings = new RunSettings(dataset, presetName, overrides, epochs, parse.GetValue(Proposals)!, parse.GetValue(EvalSize)).Validate();
+            Console.WriteLine(runId);
+            await ImportAsync(where, parse.GetValue(Data), dataset, cancellationToken);
+            return await PipelineSession.RunAsync(where, runId, settings, parse.GetValue(ChildProcess), cancellationToken, TimeSpan.FromSeconds(lockSeconds));
         });
         return command;
     }
@@ -51,20 +61,26 @@ public static partial class RunCommand
     {
         string? folder = parse.GetValue(Out), storage = parse.GetValue(Storage);
         if (folder is not null && storage is not null) throw new ArgumentException("give either --out (a local folder) or --storage (a connection string), not both");
-        return new StoreChoice(folder, storage);
+        return new StoreChoice(folder, storage, parse.GetValue(Container) ?? ArtifactStoreLocator.DefaultContainer);
     }
 
-    /// <summary>Copies --data into the store (files already there are kept) and returns the dataset name.</summary>
-    internal static async Task<string> ImportAsync(StoreChoice where, string? data, string? name, CancellationToken cancellationToken)
+    /// <summary>--dataset, or the --data folder's name made a valid dataset name; checks that --data is a non-empty folder.</summary>
+    internal static string DatasetNameOf(string? data, string? name)
     {
         if (data is null)
             return name ?? throw new ArgumentException("give --data <folder> (or --dataset <name> of a dataset already in the store)");
         string full = Path.GetFullPath(data);
         if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"--data '{data}' is not a folder");
-        name ??= InvalidNameCharacters().Replace(Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)), "-").Trim('-', '.');
-        int copied = await DatasetImport.ImportFolderAsync(where.Open(), name, full, cancellationToken: cancellationToken);
+        if (!Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Any()) throw new InvalidDataException($"--data '{data}' is empty");
+        return NameValidator.ValidateDatasetName(name ?? InvalidNameCharacters().Replace(Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)), "-").Trim('-', '.'), "--dataset");
+    }
+
+    /// <summary>Copies --data into the store as datasets/{name}/ (files already there are kept).</summary>
+    internal static async Task ImportAsync(StoreChoice where, string? data, string name, CancellationToken cancellationToken)
+    {
+        if (data is null) return;
+        int copied = await DatasetImport.ImportFolderAsync(where.Open(), name, Path.GetFullPath(data), cancellationToken: cancellationToken);
         Console.Error.WriteLine($"dataset '{name}': {copied} new files copied into the store");
-        return name;
     }
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]

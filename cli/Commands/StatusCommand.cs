@@ -11,7 +11,7 @@ public static class StatusCommand
     public static Command Create()
     {
         var runId = new Argument<string?>("run-id") { Description = "A run to describe (default: list every run)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("status", "List runs, or show one run's epochs, evaluation and model") { runId, RunCommand.Out, RunCommand.Storage };
+        var command = new Command("status", "List runs, or show one run's epochs, evaluation and model") { runId, RunCommand.Out, RunCommand.Storage, RunCommand.Container };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var store = RunCommand.Where(parse).Open();

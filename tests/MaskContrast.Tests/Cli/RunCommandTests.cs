@@ -1,0 +1,115 @@
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Training;
+using MaskContrast.Orchestration.Storage;
+using MaskContrast.Tests.Data;
+
+namespace MaskContrast.Tests.Cli;
+
+/// <summary>`maskcontrast run` as a user runs it: a real process, real stores, a real kill.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(8);
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static string Azurite
+        => Environment.GetEnvironmentVariable("AZURITE_CONNECTION") is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
+
+    private string Dataset(int train = 24, int val = 16)
+    {
+        string data = Path.Combine(_folder.Path, "data");
+        if (!Directory.Exists(data))
+            SyntheticDataset.Generate(data, new SyntheticOptions(TrainCount: train, ValCount: val, Width: 64, Height: 64, Seed: 5));
+        return data;
+    }
+
+    private string[] RunArgs(string runId, string storage) =>
+        ["run", "--data", Dataset(), "--dataset", "syn", "--preset", "tiny", "--epochs", "3", "--set", "schedule.stepsPerEpoch=30",
+         "--eval-size", "64", "--storage", storage, "--run-id", runId, "--activity-lock-seconds", "10"];
+
+    [Fact]
+    public async Task KilledDuringSecondEpoch_RunAgain_FinishesWithEpochs1To3AndTheWeightsOfAnUninterruptedRun()
+    {
+        // Each test gets its own container and task hub on the shared Azurite account.
+        string container = "crash" + Guid.NewGuid().ToString("N")[..16];
+        string storage = Azurite;
+        var store = ArtifactStoreLocator.Open(storage, container);
+        var args = (string runId) => RunArgs(runId, storage).Concat(["--container", container]).ToArray();
+
+        using (var first = new CliProcess(args("crashed")))
+        {
+            // Kill as soon as epoch 1 is recorded: epoch 2 (30 steps) is then running.
+            var deadline = DateTime.UtcNow + Timeout;
+            while (!await store.ExistsAsync(RunLayout.EpochRecord("crashed", 1)))
+            {
+                Assert.False(first.HasExited, $"the first run ended before epoch 1 was recorded:\n{first.Output}");
+                Assert.True(DateTime.UtcNow < deadline, "epoch 1 was never recorded");
+                await Task.Delay(100);
+            }
+            first.Kill();
+        }
+        Assert.False(await store.ExistsAsync(RunLayout.EpochRecord("crashed", 2)), "epoch 2 finished before the kill; the test proves nothing");
+
+        var (code, output) = await CliProcess.RunAsync(Timeout, args("crashed"));
+        Assert.True(code == 0, output);
+        var (straightCode, straightOutput) = await CliProcess.RunAsync(Timeout, args("straight"));
+        Assert.True(straightCode == 0, straightOutput);
+
+        var checkpoints = (await store.ListAsync(RunLayout.Checkpoints("crashed"))).Where(p => p.EndsWith(".ckpt")).Order().ToList();
+        Assert.Equal([1, 2, 3].Select(e => RunLayout.Checkpoint("crashed", e)), checkpoints);
+        using var resumed = await LoadAsync(store, RunLayout.Checkpoint("crashed", 3));
+        using var straight = await LoadAsync(store, RunLayout.Checkpoint("straight", 3));
+        var expected = straight.Model.state_dict();
+        foreach (var (name, tensor) in resumed.Model.state_dict())
+        {
+            double diff = tensor.is_floating_point() ? (tensor - expected[name]).abs().max().item<float>() : (tensor - expected[name]).abs().max().item<long>();
+            Assert.True(diff <= 1e-6, $"{name} differs by {diff}");
+        }
+    }
+
+    private static async Task<Trainer> LoadAsync(IArtifactStore store, string path)
+    {
+        await using var stream = await store.OpenReadAsync(path) ?? throw new FileNotFoundException(path);
+        return Checkpoint.Load(stream, path);
+    }
+
+    [Theory]
+    [InlineData("missing-folder", "is not a folder")]
+    [InlineData("empty-folder", "is empty")]
+    [InlineData("bad-run-id", "--run-id")]
+    [InlineData("bad-config", "optimizer.learningRate (-1) must be in (0, 10]")]
+    public async Task BadInput_ExitsWith2AndSaysWhy_WritingNoRun(string @case, string message)
+    {
+        string store = Path.Combine(_folder.Path, "store");
+        string empty = Directory.CreateDirectory(Path.Combine(_folder.Path, "empty")).FullName;
+        string[] args = @case switch
+        {
+            "missing-folder" => ["run", "--data", Path.Combine(_folder.Path, "nope"), "--out", store, "--run-id", "r1"],
+            "empty-folder" => ["run", "--data", empty, "--out", store, "--run-id", "r1"],
+            "bad-run-id" => ["run", "--data", Dataset(), "--out", store, "--run-id", "../escape"],
+            _ => ["run", "--data", Dataset(), "--out", store, "--run-id", "r1", "--preset", "tiny", "--set", "optimizer.learningRate=-1"],
+        };
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+        Assert.True(code == 2, $"exit {code}:\n{output}");
+        Assert.Contains(message, output);
+        Assert.False(Directory.Exists(Path.Combine(store, "runs")), "a run folder was written for rejected input");
+        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "escape")));
+    }
+
+    [Fact]
+    public async Task CorruptImages_AreSkippedAndListed_TheRunGoesOn()
+    {
+        string data = Dataset();
+        File.WriteAllText(Path.Combine(data, "JPEGImages", "syn_00000.jpg"), "not a jpeg");
+        File.WriteAllBytes(Path.Combine(data, "JPEGImages", "syn_00001.jpg"), File.ReadAllBytes(Path.Combine(data, "JPEGImages", "syn_00002.jpg"))[..100]);
+        string store = Path.Combine(_folder.Path, "store");
+        var (code, output) = await CliProcess.RunAsync(Timeout, "run", "--data", data, "--dataset", "syn", "--preset", "tiny", "--epochs", "1",
+            "--set", "schedule.stepsPerEpoch=2", "--eval-size", "64", "--out", store, "--run-id", "corrupt");
+        Assert.True(code == 0, output);
+        var shard = File.ReadAllText(Path.Combine(store, RunLayout.ProposalShardRecord("corrupt", 0)));
+        Assert.Contains("syn_00000", shard);
+        Assert.Contains("syn_00001", shard);
+        Assert.True(File.Exists(Path.Combine(store, RunLayout.ModelFile("corrupt", "model.mcbundle"))));
+    }
+}
