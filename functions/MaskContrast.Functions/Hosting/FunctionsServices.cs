@@ -1,0 +1,48 @@
+using MaskContrast.Functions.Api;
+using MaskContrast.Functions.Functions;
+using MaskContrast.Functions.Inference;
+using MaskContrast.Functions.Models;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MaskContrast.Functions.Hosting;
+
+/// <summary>The services of the Functions app, every Azure client built from configuration (see <see cref="FunctionsSettings"/>).</summary>
+public static class FunctionsServices
+{
+    /// <summary>
+    /// Registers the artifact store, the API helpers, the segmenter and the <c>segment-output</c> container. The pipeline's
+    /// engine and epoch launcher are registered by the caller (<c>PipelineTasks.AddPipelineServices</c>).
+    /// </summary>
+    public static IServiceCollection AddMaskContrastFunctions(this IServiceCollection services, IArtifactStore store, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(store);
+        services.AddSingleton<RunStarter>();
+        services.AddSingleton<ActiveModelStore>();
+        services.AddSingleton<ActiveSegmenter>();
+        services.AddSingleton<BlobSegmentationProcessor>();
+        services.AddSingleton(_ => new SegmentOutput(StorageClients.BlobService(configuration, FunctionsSettings.HostStorage)
+            .GetBlobContainerClient(FunctionsSettings.SegmentOutputContainer)));
+        return services;
+    }
+
+    /// <summary>
+    /// The artifact store: <c>MASKCONTRAST_STORAGE_URL</c> (Azure: managed identity through DefaultAzureCredential and
+    /// <c>AZURE_CLIENT_ID</c>), else the <c>MASKCONTRAST_STORAGE</c> connection (a connection string, or the
+    /// <c>__blobServiceUri</c>/<c>__credential</c>/<c>__clientId</c> form), else <c>AzureWebJobsStorage</c>; container
+    /// <c>MASKCONTRAST_CONTAINER</c> (default <see cref="ArtifactStoreLocator.DefaultContainer"/>).
+    /// </summary>
+    public static IArtifactStore OpenArtifactStore(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var container = configuration[FunctionsSettings.Container] is { Length: > 0 } name ? name : ArtifactStoreLocator.DefaultContainer;
+        if (configuration[FunctionsSettings.StorageUrl] is { Length: > 0 } url)
+            return BlobArtifactStore.FromAccountUrl(new Uri(url), container,
+                StorageClients.Credential(credential: null, clientId: configuration[FunctionsSettings.ClientId]));
+        var connection = StorageClients.IsConfigured(configuration, FunctionsSettings.Storage) ? FunctionsSettings.Storage : FunctionsSettings.HostStorage;
+        return new BlobArtifactStore(StorageClients.BlobService(configuration, connection).GetBlobContainerClient(container));
+    }
+}

@@ -1,0 +1,64 @@
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Inference;
+using MaskContrast.Functions.Models;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace MaskContrast.Functions.Inference;
+
+/// <summary>
+/// Segments images with the active model. The bundle is loaded once per instance and reused; it is reloaded when
+/// <c>models/active.json</c> names another bundle (path or hash). One image at a time: the model is not shared between
+/// threads, and on a small instance parallel forwards would only compete for the same cores.
+/// </summary>
+public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activeModels, ILogger<ActiveSegmenter> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private ModelBundle? _bundle;
+    private ActiveModel? _loaded;
+
+    /// <summary>How many times a bundle was loaded (tests check that it is reused).</summary>
+    public int Loads { get; private set; }
+
+    /// <summary>The active model, or null when none is active.</summary>
+    public Task<ActiveModel?> GetActiveAsync(CancellationToken cancellationToken = default) => activeModels.GetAsync(cancellationToken);
+
+    /// <summary>Segments <paramref name="image"/> with <paramref name="model"/> (from <see cref="GetActiveAsync"/>).</summary>
+    /// <exception cref="InvalidDataException">The bundle is missing or unreadable.</exception>
+    public async Task<Segmentation> SegmentAsync(RgbImage image, ActiveModel model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(model);
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_bundle is null || _loaded is null || _loaded.Path != model.Path || _loaded.Sha256 != model.Sha256)
+                await LoadAsync(model, cancellationToken);
+            return new Segmenter(_bundle!).Segment(image);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task LoadAsync(ActiveModel model, CancellationToken cancellationToken)
+    {
+        var bytes = await store.ReadBytesAsync(model.Path, cancellationToken)
+            ?? throw new InvalidDataException($"The active model {model.Path} (run {model.RunId}) is missing from {store.Description}; activate another model.");
+        using var buffer = new MemoryStream(bytes, writable: false);
+        var bundle = ModelBundle.Load(buffer, model.Path);
+        _bundle?.Dispose();
+        _bundle = bundle;
+        _loaded = model;
+        Loads++;
+        logger.LogInformation("Loaded model {Path} of run {RunId} ({Clusters} clusters)", model.Path, model.RunId, bundle.Clusters);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _bundle?.Dispose();
+        _lock.Dispose();
+    }
+}
