@@ -67,7 +67,8 @@ public sealed class RunsFunctions(RunStarter starter, TimeProvider clock, ILogge
         if (request.Query.TryGetValue("top", out var raw) && (!int.TryParse(raw, out top) || top is < 1 or > 100))
             return Problems.BadRequest("top", $"top ('{raw}') must be a whole number between 1 and 100.", ApiLinks.Instance(request));
         var runs = new List<RunView>();
-        var query = new OrchestrationQuery { PageSize = 100, FetchInputsAndOutputs = false };
+        // Inputs and outputs are fetched because the custom status (phase, epoch, loss) travels with them.
+        var query = new OrchestrationQuery { PageSize = 100, FetchInputsAndOutputs = true };
         await foreach (var metadata in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
             if (metadata.Name == nameof(TrainingPipelineOrchestrator))
                 runs.Add(RunViews.Describe(metadata, request));

@@ -28,7 +28,7 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
     {
         _input = await FunctionsTestKit.NewContainerAsync("segment-input");
         // Not created: the processor creates segment-output on first use, as on a fresh Azurite.
-        _output = new BlobServiceClient(FunctionsTestKit.AzuriteConnection).GetBlobContainerClient($"segment-output-{Guid.NewGuid():N}"[..40]);
+        _output = new BlobServiceClient(FunctionsTestKit.AzuriteConnection).GetBlobContainerClient($"segment-output-{Guid.NewGuid():N}");
         _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("store"));
         _activeModels = new ActiveModelStore(_store);
         _segmenter = new ActiveSegmenter(_store, _activeModels, NullLogger<ActiveSegmenter>.Instance);

@@ -26,7 +26,7 @@ internal static class FunctionsTestKit
     /// <summary>A fresh, uniquely named container on Azurite (created).</summary>
     public static async Task<BlobContainerClient> NewContainerAsync(string prefix)
     {
-        var container = new BlobServiceClient(AzuriteConnection).GetBlobContainerClient($"{prefix}-{Guid.NewGuid():N}"[..40]);
+        var container = new BlobServiceClient(AzuriteConnection).GetBlobContainerClient($"{prefix}-{Guid.NewGuid():N}");
         await container.CreateIfNotExistsAsync();
         return container;
     }
