@@ -42,7 +42,7 @@ while (trainer.CompletedEpochs < config.Schedule.Epochs && clock.Elapsed.TotalMi
     Console.WriteLine($"epoch {e.Epoch}: loss {e.Loss:F3} contrastive {e.Contrastive:F3} (chance {e.ChanceContrastive:F3}) saliency {e.Saliency:F3} top1 {e.Top1:F2} {e.Seconds:F0}s");
 }
 double trainMinutes = clock.Elapsed.TotalMinutes;
-var (report, bundle) = ModelEvaluation.Run(trainer.Model.Query, config, val, new EvaluationOptions(Size: 128, BatchSize: 16));
+var (report, bundle, _) = ModelEvaluation.Run(trainer.Model.Query, config, val, new EvaluationOptions(Size: 128, BatchSize: 16));
 bundle.Dispose();
 var last = trainer.History[^1];
 string Fmt(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU:F3} ± {s.StdIoU:F3}";

@@ -38,7 +38,8 @@ internal static class StageProfile
         Time("lab", () => ImageOps.ToLab8(small.Rgb, w * h, lab[0], lab[1], lab[2]));
         var filtered = new byte[w * h];
         Time("median5 x1", () => Filters.Median5(plane, w, h, filtered));
-        Time("mbd x1", () => Filters.AddMinimumBarrier(plane, w, h, 3, scratch[3], scratch[0], scratch[1], scratch[2]));
+        var bd = new byte[w * h]; var bu = new byte[w * h]; var bl = new byte[w * h];
+        Time("mbd x1", () => Filters.AddMinimumBarrier(plane, w, h, 3, scratch[3], bd, bu, bl));
         Time("background", () => Backgroundness.Compute(small.Rgb, w, h, 0.1, 50, scratch[0], scratch[1], scratch[2]));
         var smooth = new float[w * h];
         Time("morph k=25", () => { map.CopyTo(smooth, 0); Morphology.OpenCloseByReconstruction(smooth, w, h, 25, scratch[0], scratch[1], scratch[2], queue); });

@@ -55,7 +55,11 @@ internal static class ThroughputBench
         var cpu0 = process.TotalProcessorTime;
         var options = new ProposalOptions(Method: method == "mbplus-fast" ? "mbplus" : method, MaxDegreeOfParallelism: threads,
             MbPlus: new MbPlusOptions(HalfResolutionSmoothing: method == "mbplus-fast"));
+        int gen2 = GC.CollectionCount(2), gen0 = GC.CollectionCount(0);
+        var pause = GC.GetTotalPauseDuration();
         var summary = new ProposalGenerator(options).Run(data, output);
+        Console.WriteLine($"  [{method}, {threads} thread(s): {GC.CollectionCount(0) - gen0} gen-0 and {GC.CollectionCount(2) - gen2} gen-2 collections, " +
+            $"GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms in {summary.WallSeconds * 1000:F0} ms]");
         process.Refresh();
         return (summary, (process.TotalProcessorTime - cpu0).TotalMilliseconds / summary.Total);
     }

@@ -64,7 +64,13 @@ public static class ImageCodec
     /// <summary>The displayed size (after EXIF orientation) read from the header only, without decoding pixels.</summary>
     public static (int Width, int Height) ReadSize(string path, long maxPixels = DefaultMaxPixels)
     {
-        using var codec = OpenCodec(ReadAllBytes(path), path, maxPixels);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        // A stream, not the whole file: Skia reads only the header (and EXIF) to report the size and origin.
+        using var stream = File.OpenRead(path);
+        if (stream.Length == 0)
+            throw new InvalidDataException($"'{path}' is empty (0 bytes), not an image.");
+        using var codec = OpenCodec(stream, path, maxPixels);
         return Orientation.SwapsAxes(codec.EncodedOrigin)
             ? (codec.Info.Height, codec.Info.Width)
             : (codec.Info.Width, codec.Info.Height);
@@ -137,8 +143,13 @@ public static class ImageCodec
     {
         if (encoded.Length == 0)
             throw new InvalidDataException($"'{name}' is empty (0 bytes), not an image.");
+        return OpenCodec(new MemoryStream(encoded, writable: false), name, maxPixels);
+    }
+
+    private static SKCodec OpenCodec(Stream stream, string name, long maxPixels)
+    {
         // SKCodec reads only the header here; pixels are decoded later by GetPixels.
-        var codec = SKCodec.Create(new MemoryStream(encoded, writable: false), out var result);
+        var codec = SKCodec.Create(stream, out var result);
         if (codec is null && result == SKCodecResult.IncompleteInput)
             throw new InvalidDataException($"'{name}' is truncated: the file ends inside the image header.");
         if (codec is null)

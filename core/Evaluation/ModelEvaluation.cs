@@ -23,17 +23,22 @@ public sealed record EvaluationOptions(int Size = 512, int? NumClasses = null, I
     }
 }
 
+/// <summary>Images with their ground truth and predicted class maps at the evaluation size, for reports.</summary>
+public sealed record EvaluationSamples(IReadOnlyList<RgbImage> Images, IReadOnlyList<ByteRaster> Truth, IReadOnlyList<ByteRaster> Prediction);
+
 /// <summary>Evaluates a trained query encoder on a labelled split and packages it with its clusters as a <see cref="ModelBundle"/>.</summary>
 public static class ModelEvaluation
 {
-    public static (ClusteringReport Report, ModelBundle Bundle) Run(SegmentationModel trained, TrainingConfig config, IImageDataset split,
+    /// <returns>The report, the bundle (owned by the caller) and up to <paramref name="samples"/> images with ground truth and matched prediction.</returns>
+    public static (ClusteringReport Report, ModelBundle Bundle, EvaluationSamples Samples) Run(SegmentationModel trained, TrainingConfig config, IImageDataset split,
         EvaluationOptions options, string[]? classNames = null, string? sourceRun = null, int epoch = 0,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<string>? progress = null, int samples = 8, CancellationToken cancellationToken = default)
     {
         options.Validate();
         progress?.Report($"embedding {split.Ids.Count} images at {options.Size}×{options.Size}");
         using var outputs = SplitInference.Run(trained, split, options.Size, options.BatchSize, null, cancellationToken);
-        int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth);
+        int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth)
+            ?? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly");
         var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds);
         SplitOutputs? untrained = null;
         try
@@ -49,18 +54,34 @@ public static class ModelEvaluation
             progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
             var (report, result) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
             var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch);
-            return (report, bundle);
+            return (report, bundle, Samples(outputs, result, samples));
         }
         finally { untrained?.Dispose(); }
     }
 
-    /// <summary>Largest class index in the ground truth (255 excluded) + 1, at least 2.</summary>
-    public static int DetectClasses(IReadOnlyList<ByteRaster> groundTruth)
+    /// <summary>The first images of the split with their ground truth and the prediction of the best seed, mapped to classes.</summary>
+    static EvaluationSamples Samples(SplitOutputs outputs, ClusteringProtocolResult result, int count)
     {
-        int max = 1;
+        count = Math.Min(count, outputs.Ids.Count);
+        var best = result.Best;
+        var clusters = KMeansProtocol.AssignClusters(result.Pca!, best.Centroids, outputs.Prototypes.narrow(0, 0, count));
+        var predictions = new List<ByteRaster>();
+        for (int i = 0; i < count; i++)
+        {
+            var mask = outputs.PredictedMasks[i];
+            byte fg = (byte)Math.Max(0, best.LabelToClass[clusters[i] + 1]), bg = (byte)Math.Max(0, best.LabelToClass[0]);
+            predictions.Add(new ByteRaster(mask.Width, mask.Height, mask.Values.Select(v => v != 0 ? fg : bg).ToArray()));
+        }
+        return new EvaluationSamples(outputs.Colours.Take(count).ToList(), outputs.GroundTruth.Take(count).ToList(), predictions);
+    }
+
+    /// <summary>Largest class index in the ground truth (255 excluded) + 1, at least 2; null when every pixel is ignored.</summary>
+    public static int? DetectClasses(IReadOnlyList<ByteRaster> groundTruth)
+    {
+        int max = -1;
         foreach (var g in groundTruth)
             foreach (byte v in g.Values)
                 if (v != SegmentationMeter.IgnoreIndex && v > max) max = v;
-        return max + 1;
+        return max < 0 ? null : Math.Max(2, max + 1);
     }
 }

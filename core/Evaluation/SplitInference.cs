@@ -10,7 +10,7 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="Prototypes">[N, D] float32 image prototypes (<see cref="PrototypeFromEmbedding"/>).</param>
 /// <param name="PredictedMasks">Saliency logit &gt; 0.5, S×S, 0/1.</param>
 /// <param name="TrueMasks">Ground-truth foreground (class ∉ {0, 255}), S×S, 0/1.</param>
-/// <param name="GroundTruth">Class maps resized with nearest neighbour to S×S (the official "online" variant).</param>
+/// <param name="GroundTruth">Class maps resized with nearest neighbour to S×S (the official "online" variant); all 255 for unlabelled images.</param>
 /// <param name="Colours">The resized RGB images (for the raw-colour baseline).</param>
 public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, IReadOnlyList<ByteRaster> PredictedMasks,
     IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours) : IDisposable
@@ -42,8 +42,8 @@ public static class SplitInference
             foreach (var id in batchIds)
             {
                 var image = dataset.LoadImage(id);
-                var labels = dataset.LoadLabels(id)
-                    ?? throw new InvalidDataException($"image '{id}' has no ground-truth class map; evaluation needs a labelled split");
+                // Without ground truth every pixel is "ignore": clusters are still fitted, mIoU is meaningless (and 0).
+                var labels = dataset.LoadLabels(id) ?? new ByteRaster(image.Width, image.Height, Enumerable.Repeat(SegmentationMeter.IgnoreIndex, image.PixelCount).ToArray());
                 inputs.Add(ImageTensors.FixedResize(image, size));
                 var resized = NearestResize.Resize(labels, size, size);
                 gt.Add(resized);

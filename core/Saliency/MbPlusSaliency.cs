@@ -87,7 +87,7 @@ public sealed class MbPlusSaliency(MbPlusOptions? options = null) : ISaliencyEst
                 Filters.Median5(plane, w, h, ws.Filtered);
                 plane = ws.Filtered.AsSpan(0, n);
             }
-            Filters.AddMinimumBarrier(plane, w, h, o.Passes, mbd, ws.D, ws.U, ws.Lo);
+            Filters.AddMinimumBarrier(plane, w, h, o.Passes, mbd, ws.BarrierD, ws.BarrierU, ws.BarrierL);
         }
         ImageOps.Normalize(mbd);
 

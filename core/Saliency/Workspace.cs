@@ -22,7 +22,7 @@ internal sealed class Workspace
     }
 
     public float[] L = [], A = [], B = [], Mbd = [], S = [], D = [], U = [], Lo = [], F1 = [], F2 = [], F3 = [];
-    public byte[] Rgb = [], Plane = [], Filtered = [];
+    public byte[] Rgb = [], Plane = [], Filtered = [], BarrierD = [], BarrierU = [], BarrierL = [];
     public float[] Rows = [];
     public readonly Queue<int> Queue = new();
 
@@ -34,6 +34,7 @@ internal sealed class Workspace
         D = new float[pixels]; U = new float[pixels]; Lo = new float[pixels];
         F1 = new float[pixels]; F2 = new float[pixels]; F3 = new float[pixels];
         Rgb = new byte[pixels * 3]; Plane = new byte[pixels]; Filtered = new byte[pixels];
+        BarrierD = new byte[pixels]; BarrierU = new byte[pixels]; BarrierL = new byte[pixels];
     }
 
     /// <summary>Scratch for the horizontal pass of the area downscale (source rows × output columns × 3).</summary>

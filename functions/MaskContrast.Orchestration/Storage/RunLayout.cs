@@ -49,9 +49,12 @@ public static class RunLayout
     /// <summary><c>runs/{id}/proposals/</c></summary>
     public static string Proposals(string runId) => Run(runId) + "proposals/";
 
+    /// <summary><c>runs/{id}/proposals/masks/</c></summary>
+    public static string ProposalMasks(string runId) => Proposals(runId) + "masks/";
+
     /// <summary><c>runs/{id}/proposals/masks/{imageId}.png</c></summary>
     public static string ProposalMask(string runId, string imageId)
-        => $"{Proposals(runId)}masks/{NameValidator.ValidateImageId(imageId)}.png";
+        => $"{ProposalMasks(runId)}{NameValidator.ValidateImageId(imageId)}.png";
 
     /// <summary><c>runs/{id}/proposals/shards/shard-NNNN.json</c></summary>
     public static string ProposalShardRecord(string runId, int shard)

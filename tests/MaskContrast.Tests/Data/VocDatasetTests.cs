@@ -60,6 +60,25 @@ public class VocDatasetTests
     }
 
     [Fact]
+    public void Constructor_OfficialTarballLayout_DetectedAndMasklessIdsFiltered()
+    {
+        // images/, sets/, saliency_unsupervised_model/ as in the MaskContrast tarball; only "b" has a mask.
+        using var temp = new TempFolder();
+        var jpeg = ImageCodec.EncodeJpeg(new RgbImage(6, 4, new byte[72]));
+        File.WriteAllBytes(temp.File("images/a.jpg"), jpeg);
+        File.WriteAllBytes(temp.File("images/b.jpg"), jpeg);
+        File.WriteAllText(temp.File("sets/trainaug.txt"), "a\nb\n");
+        File.WriteAllBytes(temp.File("saliency_unsupervised_model/b.png"), ImageCodec.EncodeGrayPng(new ByteRaster(6, 4, Enumerable.Repeat((byte)255, 24).ToArray())));
+        var voc = new VocDataset(temp.Path, "trainaug");
+        Assert.Equal(VocLayout.Official, voc.Layout);
+        Assert.Equal(["a", "b"], voc.Ids);
+        Assert.Equal(["b"], voc.WithMasksOnly());
+        Assert.Null(voc.LoadMask("a"));
+        Assert.Equal(24, voc.LoadMask("b")!.Values.Count(v => v == 1));
+        Assert.Null(voc.LoadLabels("a"));
+    }
+
+    [Fact]
     public void Constructor_MissingSplit_ErrorListsAvailableSplits()
     {
         using var temp = new TempFolder();

@@ -1,0 +1,47 @@
+namespace MaskContrast.Core.Data;
+
+/// <summary>Some images of another dataset, in the given order.</summary>
+public sealed class SubsetDataset(IImageDataset inner, IReadOnlyList<string> ids) : IImageDataset
+{
+    public IReadOnlyList<string> Ids { get; } = ids;
+    public RgbImage LoadImage(string id) => inner.LoadImage(id);
+    public ByteRaster? LoadMask(string id) => inner.LoadMask(id);
+    public ByteRaster? LoadLabels(string id) => inner.LoadLabels(id);
+}
+
+/// <summary>Another dataset's images and labels with the object masks taken from a folder of proposals (<c>{id}.png</c>, 0/255 or 0/1).</summary>
+public sealed class ProposalMaskDataset(IImageDataset inner, string maskFolder) : IImageDataset
+{
+    public IReadOnlyList<string> Ids => inner.Ids;
+    public RgbImage LoadImage(string id) => inner.LoadImage(id);
+    public ByteRaster? LoadLabels(string id) => inner.LoadLabels(id);
+
+    public ByteRaster? LoadMask(string id) =>
+        MaskFile.Find(maskFolder, id) is { } path ? MaskFile.LoadBinary(path) : null;
+}
+
+/// <summary>Opens a dataset folder: PASCAL-VOC layout when it has an image folder of that layout, else a plain folder of images.</summary>
+public static class DatasetFolder
+{
+    /// <param name="split">VOC split to read when its split file exists (e.g. train); otherwise every image.</param>
+    public static IImageDataset Open(string root, string? split = "train")
+    {
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"dataset folder '{root}' does not exist");
+        var layout = VocLayout.Detect(root);
+        if (Directory.Exists(Path.Combine(root, layout.Images)))
+        {
+            bool hasSplit = split is not null && File.Exists(Path.Combine(root, layout.Splits, split + ".txt"));
+            return new VocDataset(root, hasSplit ? split : null, layout);
+        }
+        var folder = new FolderDataset(root, recursive: true);
+        if (folder.Ids.Count == 0) throw new InvalidDataException($"dataset folder '{root}' holds no images (jpg, png, webp, bmp, gif)");
+        return folder;
+    }
+
+    /// <summary>True when <paramref name="root"/> is a VOC-layout dataset that has the split <paramref name="split"/> and ground truth.</summary>
+    public static bool HasLabelledSplit(string root, string split)
+    {
+        var layout = VocLayout.Detect(root);
+        return File.Exists(Path.Combine(root, layout.Splits, split + ".txt")) && Directory.Exists(Path.Combine(root, layout.Labels));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Training;
+
+namespace MaskContrast.Core.Evaluation;
+
+/// <summary>Everything a run's evaluation report shows, as written to <c>report.json</c>.</summary>
+public sealed record EvaluationDocument(ClusteringReport Clustering, EpochMetrics[] Training, string[]? ClassNames, string Note);
+
+/// <summary>
+/// Writes an evaluation report into a folder: <c>report.json</c> (every number), <c>report.html</c> (tables and plots),
+/// <c>per_class_iou.png</c>, <c>loss_curve.png</c> and <c>samples.png</c> (image, ground truth, prediction per row).
+/// </summary>
+public static class ReportWriter
+{
+    public static IReadOnlyList<string> Write(string folder, EvaluationDocument doc, IReadOnlyList<RgbImage> sampleImages,
+        IReadOnlyList<ByteRaster> sampleTruth, IReadOnlyList<ByteRaster> samplePrediction)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(doc, Presets.Json));
+        PlotClassIoU(doc, Path.Combine(folder, "per_class_iou.png"));
+        PlotLoss(doc.Training, Path.Combine(folder, "loss_curve.png"));
+        if (sampleImages.Count > 0)
+            File.WriteAllBytes(Path.Combine(folder, "samples.png"), ImageCodec.EncodePng(SampleGrid(sampleImages, sampleTruth, samplePrediction)));
+        File.WriteAllText(Path.Combine(folder, "report.html"), Html(doc, sampleImages.Count > 0));
+        return ["report.json", "report.html", "per_class_iou.png", "loss_curve.png", .. sampleImages.Count > 0 ? new[] { "samples.png" } : []];
+    }
+
+    static string ClassName(EvaluationDocument doc, int c) => doc.ClassNames is { } n && c < n.Length ? n[c] : c == 0 ? "background" : $"class {c}";
+
+    static void PlotClassIoU(EvaluationDocument doc, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var iou = doc.Clustering.Trained.ClassIoU;
+        var bars = plot.Add.Bars(iou.Select(v => v * 100).ToArray());
+        bars.Color = ScottPlot.Colors.SteelBlue;
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, iou.Length).Select(i => (double)i).ToArray(),
+            Enumerable.Range(0, iou.Length).Select(i => ClassName(doc, i)).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        var chance = plot.Add.HorizontalLine(doc.Clustering.Chance.MeanIoU * 100);
+        chance.LegendText = "chance mIoU";
+        plot.YLabel("IoU (%)");
+        plot.Title($"K-means protocol, best seed — mIoU {doc.Clustering.Trained.MeanIoU * 100:F1} %");
+        plot.Axes.SetLimitsY(0, 100);
+        plot.ShowLegend();
+        plot.SavePng(path, 800, 450);
+    }
+
+    static void PlotLoss(EpochMetrics[] history, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var steps = history.SelectMany(h => h.StepContrastive).ToArray();
+        if (steps.Length > 0)
+        {
+            plot.Add.Signal(steps).LegendText = "contrastive loss per step";
+            var chance = plot.Add.HorizontalLine(history[0].ChanceContrastive);
+            chance.LegendText = "chance ln(B + K)";
+            chance.LinePattern = ScottPlot.LinePattern.Dashed;
+        }
+        plot.XLabel("step");
+        plot.YLabel("loss");
+        plot.ShowLegend();
+        plot.SavePng(path, 800, 400);
+    }
+
+    /// <summary>Rows of (image, ground truth, prediction) at the evaluation size; labels drawn with <see cref="LabelColours"/>.</summary>
+    public static RgbImage SampleGrid(IReadOnlyList<RgbImage> images, IReadOnlyList<ByteRaster> truth, IReadOnlyList<ByteRaster> prediction)
+    {
+        int s = images[0].Width, h = images[0].Height, w = 3 * s;
+        var rgb = new byte[w * h * images.Count * 3];
+        for (int r = 0; r < images.Count; r++)
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < s; x++)
+                {
+                    int p = y * s + x, row = (r * h + y) * w;
+                    Array.Copy(images[r].Rgb, 3 * p, rgb, 3 * (row + x), 3);
+                    LabelColours.Write(truth[r].Values[p], rgb, 3 * (row + s + x));
+                    LabelColours.Write(prediction[r].Values[p], rgb, 3 * (row + 2 * s + x));
+                }
+        return new RgbImage(w, h * images.Count, rgb);
+    }
+
+    static string Html(EvaluationDocument doc, bool samples)
+    {
+        var c = doc.Clustering;
+        static string F(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU * 100:F1} ± {s.StdIoU * 100:F1}";
+        var sb = new StringBuilder();
+        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>MaskContrast evaluation</title>")
+          .Append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:4px 10px;text-align:right}th:first-child,td:first-child{text-align:left}</style></head><body>")
+          .Append("<h1>MaskContrast evaluation</h1>")
+          .Append($"<p>{WebUtility.HtmlEncode(doc.Note)}</p>")
+          .Append($"<p>{c.Images} images at {c.Size}×{c.Size}, {c.NumClasses} classes (background included), k-means seeds {string.Join(", ", c.Seeds)}. ")
+          .Append($"Saliency head: foreground IoU {c.SaliencyIoU * 100:F1} %.</p>")
+          .Append("<table><tr><th>K-means protocol (mIoU %, mean ± std over seeds)</th><th></th></tr>")
+          .Append($"<tr><td>trained model, its own saliency masks (official protocol)</td><td>{F(c.Trained)}</td></tr>")
+          .Append($"<tr><td>trained model, true foreground</td><td>{F(c.TrainedTrueForeground)}</td></tr>")
+          .Append($"<tr><td>untrained network, its own masks</td><td>{F(c.Untrained)}</td></tr>")
+          .Append($"<tr><td>untrained network, true foreground</td><td>{F(c.UntrainedTrueForeground)}</td></tr>")
+          .Append($"<tr><td>k-means on raw pixel colours</td><td>{F(c.RawColours)}</td></tr>")
+          .Append($"<tr><td>chance: true foreground, random cluster per image</td><td>{F(c.Chance)}</td></tr></table>")
+          .Append("<h2>Per-class IoU</h2><table><tr><th>class</th><th>IoU %</th></tr>");
+        for (int i = 0; i < c.Trained.ClassIoU.Length; i++)
+            sb.Append($"<tr><td>{WebUtility.HtmlEncode(ClassName(doc, i))}</td><td>{c.Trained.ClassIoU[i] * 100:F1}</td></tr>");
+        sb.Append("</table><img src=\"per_class_iou.png\" alt=\"per-class IoU\"><h2>Training</h2><table><tr><th>epoch</th><th>loss</th><th>contrastive</th><th>chance</th><th>saliency</th><th>seconds</th></tr>");
+        foreach (var e in doc.Training)
+            sb.Append($"<tr><td>{e.Epoch}</td><td>{e.Loss:F3}</td><td>{e.Contrastive:F3}</td><td>{e.ChanceContrastive:F3}</td><td>{e.Saliency:F3}</td><td>{e.Seconds:F0}</td></tr>");
+        sb.Append("</table><img src=\"loss_curve.png\" alt=\"loss curve\">");
+        if (samples) sb.Append("<h2>Samples</h2><p>image · ground truth · prediction (matched clusters)</p><img src=\"samples.png\" alt=\"samples\">");
+        return sb.Append("</body></html>").ToString();
+    }
+}
+
+/// <summary>A fixed colour per label (VOC's colour map, <see cref="VocPalette"/>), used by reports and overlays; 255 is white.</summary>
+public static class LabelColours
+{
+    public static void Write(byte label, byte[] rgb, int offset)
+    {
+        if (label == 255) { rgb[offset] = rgb[offset + 1] = rgb[offset + 2] = 255; return; }
+        Array.Copy(VocPalette.Rgb, 3 * label, rgb, offset, 3);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Evaluation;
+using MaskContrast.Core.Inference;
+using MaskContrast.Core.Saliency;
+using MaskContrast.Core.Training;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+
+namespace MaskContrast.Orchestration.Engine;
+
+/// <summary>
+/// The ML steps of the pipeline on core/ (TorchSharp): proposals with MB+ (or the dataset's masks), one training epoch
+/// from the previous checkpoint, the K-means evaluation with its report, and the model bundle. Everything is read from
+/// and written to the artifact store; local folders are only a cache (<see cref="LocalMirror"/>).
+/// </summary>
+public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder = null, ILogger<CorePipelineEngine>? logger = null)
+    : IPipelineEngine, IDisposable
+{
+    private readonly LocalMirror _mirror = new(store, cacheFolder ?? Path.Combine(Path.GetTempPath(), "maskcontrast-cache"));
+    private readonly ILogger _log = logger ?? NullLogger<CorePipelineEngine>.Instance;
+    // Decoded training images stay in memory between epochs of the same run in this process.
+    private readonly ConcurrentDictionary<string, TrainingSet> _trainingSets = new();
+
+    /// <summary>The device epochs train on (CUDA when available).</summary>
+    public torch.Device Device { get; init; } = MaskContrast.Core.TorchRuntime.DefaultDevice;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListImagesAsync(string dataset, CancellationToken cancellationToken = default)
+    {
+        var ids = (await OpenDatasetAsync(dataset, cancellationToken)).Ids;
+        if (ids.Count == 0) throw new NonRetryablePipelineException($"dataset '{dataset}' has no images under {RunLayout.Dataset(dataset)}");
+        return ids;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ProposalShardSummary> GenerateProposalsShardAsync(string runId, ProposalShard shard, CancellationToken cancellationToken = default)
+    {
+        var settings = await SettingsAsync(runId, cancellationToken);
+        var shardData = new SubsetDataset(await OpenDatasetAsync(settings.Dataset, cancellationToken), shard.ImageIds);
+        var skipped = new List<string>();
+        int written = 0;
+        if (settings.Proposals == "dataset")
+        {
+            foreach (var id in shard.ImageIds)
+            {
+                var mask = shardData.LoadMask(id);
+                if (mask is null) { skipped.Add(id); continue; }
+                await store.WriteBytesAsync(RunLayout.ProposalMask(runId, id), ImageCodec.EncodeGrayPng(MaskFile.To255(mask)), cancellationToken);
+                written++;
+            }
+            return new ProposalShardSummary(shard.Index, shard.ImageIds.Count, written, skipped);
+        }
+        string temp = Directory.CreateTempSubdirectory("mc-proposals-").FullName;
+        try
+        {
+            var summary = new ProposalGenerator(new ProposalOptions(settings.Proposals)).Run(shardData, temp, cancellationToken: cancellationToken);
+            foreach (var id in summary.Kept)
+            {
+                await store.WriteBytesAsync(RunLayout.ProposalMask(runId, id), await File.ReadAllBytesAsync(Path.Combine(temp, id + ".png"), cancellationToken), cancellationToken);
+                written++;
+            }
+            skipped.AddRange(summary.Dropped.Select(d => d.Id));
+        }
+        finally { Directory.Delete(temp, recursive: true); }
+        _log.LogInformation("Run {RunId} proposal shard {Shard}: {Written} masks, {Skipped} skipped", runId, shard.Index, written, skipped.Count);
+        return new ProposalShardSummary(shard.Index, shard.ImageIds.Count, written, skipped);
+    }
+
+    /// <inheritdoc/>
+    public async Task<EpochResult> TrainEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default)
+    {
+        var settings = await SettingsAsync(runId, cancellationToken);
+        var config = settings.TrainingConfig();
+        using var trainer = epoch == 1
+            ? new Trainer(config, Device, settings.Weights is null ? null : await LocalFileAsync(settings.Weights, cancellationToken))
+            : await LoadCheckpointAsync(runId, epoch - 1, config, cancellationToken);
+        if (trainer.CompletedEpochs != epoch - 1)
+            throw new NonRetryablePipelineException($"checkpoint of epoch {epoch - 1} of run {runId} says it finished epoch {trainer.CompletedEpochs}");
+        var set = await TrainingSetAsync(runId, settings, cancellationToken);
+        var metrics = await Task.Run(() => trainer.TrainEpoch(set, cancellationToken: cancellationToken), cancellationToken);
+        using (var buffer = new MemoryStream())
+        {
+            Checkpoint.Save(trainer, buffer);
+            buffer.Position = 0;
+            await store.WriteAsync(RunLayout.Checkpoint(runId, epoch), buffer, cancellationToken);
+        }
+        _log.LogInformation("Run {RunId} epoch {Epoch}: loss {Loss:F4} contrastive {Contrastive:F4} saliency {Saliency:F4} in {Seconds:F0} s",
+            runId, epoch, metrics.Loss, metrics.Contrastive, metrics.Saliency, metrics.Seconds);
+        return new EpochResult(epoch, metrics.Loss, metrics.Contrastive, metrics.Saliency, metrics.Seconds);
+    }
+
+    /// <inheritdoc/>
+    public async Task<EvalResult> EvaluateAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var settings = await SettingsAsync(runId, cancellationToken);
+        var config = settings.TrainingConfig();
+        var epochs = await EpochRecords.ListAsync(store, runId, cancellationToken);
+        if (epochs.Count == 0) throw new NonRetryablePipelineException($"run {runId} has no finished epoch to evaluate");
+        int epoch = epochs[^1].Epoch;
+        using var trainer = await LoadCheckpointAsync(runId, epoch, config, cancellationToken);
+        string root = await _mirror.FolderAsync(RunLayout.Dataset(settings.Dataset), cancellationToken);
+        bool labelled = DatasetFolder.HasLabelledSplit(root, "val");
+        var split = labelled ? DatasetFolder.Open(root, "val") : DatasetFolder.Open(root, "train");
+        var options = new EvaluationOptions(Size: settings.EvalSize, NumClasses: labelled ? null : settings.Clusters + 1);
+        var (report, bundle, samples) = await Task.Run(() => ModelEvaluation.Run(trainer.Model.Query, config, split, options,
+            sourceRun: runId, epoch: epoch, cancellationToken: cancellationToken), cancellationToken);
+        using (bundle)
+        {
+            string note = labelled
+                ? $"Run {runId}, epoch {epoch}, evaluated on the val split of '{settings.Dataset}'."
+                : $"Run {runId}, epoch {epoch}: '{settings.Dataset}' has no labelled val split, so clusters were fitted on its images and no mIoU is meaningful.";
+            string temp = Directory.CreateTempSubdirectory("mc-eval-").FullName;
+            try
+            {
+                var doc = new EvaluationDocument(report, [.. trainer.History], null, note);
+                var files = ReportWriter.Write(temp, doc, samples.Images, samples.Truth, samples.Prediction);
+                bundle.SaveFile(Path.Combine(temp, ModelBundle.FileName));
+                foreach (var file in files.Append(ModelBundle.FileName))
+                    await store.WriteBytesAsync(RunLayout.EvalFile(runId, file), await File.ReadAllBytesAsync(Path.Combine(temp, file), cancellationToken), cancellationToken);
+            }
+            finally { Directory.Delete(temp, recursive: true); }
+        }
+        var best = report.Trained;
+        return new EvalResult(labelled ? best.MeanIoU : 0, 0, report.NumClasses, RunLayout.EvalFile(runId, "report.html"));
+    }
+
+    /// <inheritdoc/>
+    public async Task<ModelLocation> PublishModelAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var bytes = await store.ReadBytesAsync(RunLayout.EvalFile(runId, ModelBundle.FileName), cancellationToken)
+            ?? throw new NonRetryablePipelineException($"run {runId} has no evaluated model bundle to publish; the evaluation step must run first");
+        string path = RunLayout.ModelFile(runId, ModelBundle.FileName);
+        await store.WriteBytesAsync(path, bytes, cancellationToken);
+        return new ModelLocation(path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
+    private async Task<RunSettings> SettingsAsync(string runId, CancellationToken cancellationToken)
+    {
+        var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(runId), cancellationToken)
+            ?? throw new NonRetryablePipelineException($"run {runId} has no {RunLayout.Config(runId)}; start runs with `maskcontrast run` or POST /api/runs");
+        try { return settings.Validate(); }
+        catch (ArgumentException e) { throw new NonRetryablePipelineException($"run {runId} has invalid settings: {e.Message}", e); }
+    }
+
+    private async Task<IImageDataset> OpenDatasetAsync(string dataset, CancellationToken cancellationToken)
+    {
+        string root = await _mirror.FolderAsync(RunLayout.Dataset(dataset), cancellationToken);
+        try { return DatasetFolder.Open(root, "train"); }
+        catch (Exception e) when (e is DirectoryNotFoundException or InvalidDataException)
+        {
+            throw new NonRetryablePipelineException($"dataset '{dataset}': {e.Message}", e);
+        }
+    }
+
+    private async Task<TrainingSet> TrainingSetAsync(string runId, RunSettings settings, CancellationToken cancellationToken)
+    {
+        if (_trainingSets.TryGetValue(runId, out var cached)) return cached;
+        var images = await OpenDatasetAsync(settings.Dataset, cancellationToken);
+        string masks = await _mirror.FolderAsync(RunLayout.ProposalMasks(runId), cancellationToken);
+        var set = new TrainingSet(new ProposalMaskDataset(images, masks));
+        return _trainingSets.GetOrAdd(runId, set);
+    }
+
+    private async Task<Trainer> LoadCheckpointAsync(string runId, int epoch, Core.Config.TrainingConfig config, CancellationToken cancellationToken)
+    {
+        string path = RunLayout.Checkpoint(runId, epoch);
+        await using var stream = await store.OpenReadAsync(path, cancellationToken)
+            ?? throw new NonRetryablePipelineException($"checkpoint {path} is missing; train epoch {epoch} again");
+        try { return Checkpoint.Load(stream, path, config, Device); }
+        catch (InvalidDataException e) { throw new NonRetryablePipelineException(e.Message, e); }
+    }
+
+    private async Task<string> LocalFileAsync(string artifactPath, CancellationToken cancellationToken)
+    {
+        string folder = await _mirror.FolderAsync(Path.GetDirectoryName(artifactPath)!.Replace('\\', '/') + "/", cancellationToken);
+        return Path.Combine(folder, Path.GetFileName(artifactPath));
+    }
+
+    /// <summary>Frees the cached training images.</summary>
+    public void Dispose()
+    {
+        foreach (var set in _trainingSets.Values) set.Dispose();
+        _trainingSets.Clear();
+    }
+}

@@ -1,0 +1,83 @@
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Inference;
+using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
+using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Runs;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.DurableTask.Client;
+
+namespace MaskContrast.Tests.Orchestration;
+
+/// <summary>
+/// The whole pipeline with the real engine (core/, TorchSharp) and the tiny preset on a small synthetic dataset:
+/// proposals by MB+, two epochs, the K-means evaluation and the model bundle, on the local folder store with the
+/// in-memory backend and on Azurite blobs with the Azure Storage backend.
+/// </summary>
+public sealed class RealPipelineTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    private static readonly PipelineRetryOptions NoRetry = new(MaxAttempts: 1);
+    private readonly TempFolder _folder = new();
+
+    private static string AzuriteConnection
+        => Environment.GetEnvironmentVariable("AZURITE_CONNECTION") is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
+
+    public void Dispose() => _folder.Dispose();
+
+    private string SyntheticDataset()
+    {
+        string data = Path.Combine(_folder.Path, "synthetic");
+        Core.Data.SyntheticDataset.Generate(data, new SyntheticOptions(TrainCount: 24, ValCount: 16, Width: 64, Height: 64, Seed: 5));
+        return data;
+    }
+
+    private async Task<string> RunAsync(IArtifactStore store, string? azureStorage)
+    {
+        await DatasetImport.ImportFolderAsync(store, "syn", SyntheticDataset());
+        using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
+        await using var host = await EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions
+        {
+            AzureStorageConnectionString = azureStorage,
+            TaskHubName = "real" + Guid.NewGuid().ToString("N")[..12],
+            ConfigureServices = s => s.AddPipelineServices(store, engine),
+            ShutdownTimeout = TimeSpan.FromSeconds(1),
+        });
+        using var cts = new CancellationTokenSource(Timeout);
+        var settings = new RunSettings("syn", "tiny", ["schedule.stepsPerEpoch=3"], Epochs: 2, EvalSize: 64);
+        Assert.Equal(RunStart.Started, await RunStarter.StartAsync(host.Client, store, "run-1", settings, shardSize: 10, cts.Token));
+        var done = await host.Client.WaitForInstanceCompletionAsync("run-1", getInputsAndOutputs: true, cts.Token);
+        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+        return "run-1";
+    }
+
+    private static async Task AssertRunFolderComplete(IArtifactStore store, string runId)
+    {
+        var proposals = (await store.ListAsync(RunLayout.Proposals(runId))).Where(p => p.EndsWith(".png")).ToList();
+        Assert.InRange(proposals.Count, 20, 24);   // MB+ may drop an image whose object falls under 1 % after post-processing
+        var checkpoints = (await store.ListAsync(RunLayout.Checkpoints(runId))).Where(p => p.EndsWith(".ckpt")).ToList();
+        Assert.Equal([RunLayout.Checkpoint(runId, 1), RunLayout.Checkpoint(runId, 2)], checkpoints.Order());
+        Assert.True(await store.ExistsAsync(RunLayout.EvalFile(runId, "report.json")));
+        Assert.True(await store.ExistsAsync(RunLayout.EvalFile(runId, "report.html")));
+        var bundle = await store.ReadBytesAsync(RunLayout.ModelFile(runId, ModelBundle.FileName));
+        Assert.NotNull(bundle);
+        using var model = ModelBundle.Load(new MemoryStream(bundle!), "bundle");
+        Assert.Equal(4, model.Clusters);   // the 16 val images (seed 5) hold all 4 synthetic classes → 4 object clusters
+        Assert.Equal(2, model.Manifest.Epoch);
+    }
+
+    [Fact]
+    public async Task TinyPipeline_LocalFolderInMemory_WritesProposalsCheckpointsEvaluationAndBundle()
+    {
+        var store = new LocalFolderArtifactStore(Path.Combine(_folder.Path, "store"));
+        await AssertRunFolderComplete(store, await RunAsync(store, azureStorage: null));
+    }
+
+    [Fact]
+    public async Task TinyPipeline_AzuriteBlobsAndAzureStorageBackend_Completes()
+    {
+        var store = BlobArtifactStore.FromConnectionString(AzuriteConnection, "real" + Guid.NewGuid().ToString("N")[..20]);
+        await AssertRunFolderComplete(store, await RunAsync(store, AzuriteConnection));
+    }
+}
