@@ -1,4 +1,5 @@
 using MaskContrast.Core.Config;
+using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Functions.Api;
@@ -10,7 +11,12 @@ namespace MaskContrast.Functions.Api;
 /// <param name="Epochs">Training epochs; default: the preset's <c>schedule.epochs</c>.</param>
 /// <param name="RunId">Run id to use (starting an existing id again resumes it); default: a new one.</param>
 /// <param name="ShardSize">Images per proposal shard (default 64).</param>
-public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? Overrides, int? Epochs, string? RunId, int? ShardSize)
+/// <param name="Proposals">Mask source: mbplus (default), ft or dataset (see <see cref="RunSettings.Proposals"/>).</param>
+/// <param name="EvalSize">Evaluation resolution (default 512).</param>
+/// <param name="Clusters">Object clusters without ground truth (default 20).</param>
+/// <param name="Weights">Artifact path of pretrained weights, when the preset asks for them.</param>
+public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? Overrides, int? Epochs, string? RunId, int? ShardSize,
+    string? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null)
 {
     /// <summary>The preset used when none is given.</summary>
     public const string DefaultPreset = "small";
@@ -31,6 +37,14 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
             Add("epochs", $"epochs ({Epochs}) must be between 1 and {RunLayout.MaxEpoch}.");
         if (ShardSize is < 1 or > 10_000)
             Add("shardSize", $"shardSize ({ShardSize}) must be between 1 and 10000.");
+        if (Proposals is not null && !RunSettings.ProposalSources.Contains(Proposals))
+            Add("proposals", $"proposals ('{Proposals}') must be one of {string.Join(", ", RunSettings.ProposalSources)}.");
+        if (EvalSize is < 16 or > 2048)
+            Add("evalSize", $"evalSize ({EvalSize}) must be between 16 and 2048 (paper: 512).");
+        if (Clusters is < 1 or > 254)
+            Add("clusters", $"clusters ({Clusters}) must be between 1 and 254.");
+        if (Weights is not null)
+            Check(() => NameValidator.ValidatePath(Weights, "weights"), "weights", Add);
         var preset = Preset ?? DefaultPreset;
         if (!Presets.Names.Contains(preset))
         {
@@ -60,7 +74,14 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
         }
         if (problems.Count > 0 || config is null)
             return (null, null, problems);
-        return (new RunSettings(Dataset!, preset, overrides, config.Schedule.Epochs), config, problems);
+        var defaults = new RunSettings(Dataset!, preset, overrides, config.Schedule.Epochs);
+        return (defaults with
+        {
+            Proposals = Proposals ?? defaults.Proposals,
+            EvalSize = EvalSize ?? defaults.EvalSize,
+            Clusters = Clusters ?? defaults.Clusters,
+            Weights = Weights,
+        }, config, problems);
     }
 
     /// <summary>The message without the " (Parameter 'x')" suffix that <see cref="ArgumentException"/> appends.</summary>

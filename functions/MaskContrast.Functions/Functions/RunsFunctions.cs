@@ -14,9 +14,9 @@ namespace MaskContrast.Functions.Functions;
 
 /// <summary>
 /// <c>POST /api/runs</c>, <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>POST /api/runs/{id}/cancel</c>: thin
-/// wrappers; the decisions are in <see cref="StartRunRequest"/>, <see cref="RunStarter"/> and <see cref="RunViews"/>.
+/// wrappers; the decisions are in <see cref="StartRunRequest"/>, <see cref="StartRunHandler"/> and <see cref="RunViews"/>.
 /// </summary>
-public sealed class RunsFunctions(RunStarter starter, TimeProvider clock, ILogger<RunsFunctions> logger)
+public sealed class RunsFunctions(StartRunHandler starter, TimeProvider clock, ILogger<RunsFunctions> logger)
 {
     /// <summary>Largest accepted body of <c>POST /api/runs</c>.</summary>
     public const int MaxBodyBytes = 64 * 1024;

@@ -2,9 +2,13 @@ using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
 using MaskContrast.Functions.Inference;
 using MaskContrast.Functions.Models;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace MaskContrast.Functions.Hosting;
 
@@ -12,15 +16,20 @@ namespace MaskContrast.Functions.Hosting;
 public static class FunctionsServices
 {
     /// <summary>
-    /// Registers the artifact store, the API helpers, the segmenter and the <c>segment-output</c> container. The pipeline's
-    /// engine and epoch launcher are registered by the caller (<c>PipelineTasks.AddPipelineServices</c>).
+    /// Registers what the activities resolve (as <c>PipelineTasks.AddPipelineServices</c> does, but with the engine created by
+    /// DI so that it logs through the host: the store, <see cref="CorePipelineEngine"/>, and the in-process epoch launcher
+    /// unless another <see cref="IEpochLauncher"/> was registered first), the API helpers, the segmenter and the
+    /// <c>segment-output</c> container.
     /// </summary>
     public static IServiceCollection AddMaskContrastFunctions(this IServiceCollection services, IArtifactStore store, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(store);
-        services.AddSingleton<RunStarter>();
+        services.AddSingleton<IPipelineEngine>(provider => new CorePipelineEngine(store, cacheFolder: null, provider.GetService<ILogger<CorePipelineEngine>>()));
+        services.TryAddSingleton<IEpochLauncher, InProcessEpochLauncher>();
+        services.AddSingleton<StartRunHandler>();
         services.AddSingleton<ActiveModelStore>();
         services.AddSingleton<ActiveSegmenter>();
         services.AddSingleton<BlobSegmentationProcessor>();

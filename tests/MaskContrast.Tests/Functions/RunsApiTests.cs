@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MaskContrast.Functions.Api;
+using MaskContrast.Orchestration.Engine;
 using MaskContrast.Functions.Functions;
 using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration;
@@ -33,7 +34,7 @@ public sealed class RunsApiTests : IAsyncLifetime
         _engine = new FakePipelineEngine(_store, imageCount: 5);
         _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
-        _runs = new RunsFunctions(new RunStarter(_store), TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        _runs = new RunsFunctions(new StartRunHandler(_store), TimeProvider.System, NullLogger<RunsFunctions>.Instance);
         _models = new ModelsFunctions(new ActiveModelStore(_store), TimeProvider.System);
     }
 

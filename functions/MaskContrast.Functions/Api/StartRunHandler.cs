@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using MaskContrast.Orchestration;
-using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -11,11 +11,12 @@ using Microsoft.DurableTask.Client;
 namespace MaskContrast.Functions.Api;
 
 /// <summary>
-/// Starts a run from a <see cref="StartRunRequest"/>: validates every field (400), checks that the dataset exists (404)
-/// and that the run id is not running or taken by other settings (409), writes <see cref="RunSettings"/> to
-/// <see cref="RunLayout.Config"/>, then schedules <see cref="TrainingPipelineOrchestrator"/> with instance id = run id.
+/// Starts a run from a <see cref="StartRunRequest"/>: validates every field at once (400), checks that the dataset exists
+/// (404) and that the run id is neither running nor taken by other settings (409), then starts it through
+/// <see cref="RunStarter"/>, as the CLI does (records <see cref="RunSettings"/> in <see cref="RunLayout.Config"/> and
+/// schedules the pipeline with instance id = run id).
 /// </summary>
-public sealed class RunStarter(IArtifactStore store)
+public sealed class StartRunHandler(IArtifactStore store)
 {
     /// <summary>Starts the run, or returns the problem.</summary>
     public async Task<IActionResult> StartAsync(StartRunRequest body, DurableTaskClient client, HttpRequest request, DateTime nowUtc,
@@ -31,20 +32,29 @@ public sealed class RunStarter(IArtifactStore store)
                 instance);
 
         var runId = body.RunId ?? NewRunId(nowUtc);
-        var existing = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken);
-        if (existing is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended })
-            return Problems.Status(StatusCodes.Status409Conflict, "The run is already running.",
-                $"Run '{runId}' is {existing.RuntimeStatus}; wait for it, cancel it (POST {ApiLinks.Cancel(request, runId)}) or choose another run id.", instance);
         var recorded = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(runId), cancellationToken);
         if (recorded is not null && !SameSettings(recorded, settings))
             return Problems.Status(StatusCodes.Status409Conflict, "The run id is taken.",
                 $"Run '{runId}' was started with other settings ({JsonSerializer.Serialize(recorded, ArtifactStoreExtensions.JsonOptions)}); " +
                 "starting an existing run id resumes it with its own settings. Choose another run id.", instance);
 
-        await store.WriteJsonAsync(RunLayout.Config(runId), settings, cancellationToken);
-        var input = new PipelineInput(runId, settings.Dataset, settings.Epochs, body.ShardSize ?? 64);
-        await client.StartPipelineAsync(input, cancellationToken);
-        return new AcceptedResult(ApiLinks.Run(request, runId), new StartRunResponse(runId, settings,
+        RunStart start;
+        try
+        {
+            start = await RunStarter.StartAsync(client, store, runId, settings, body.ShardSize ?? 64, cancellationToken);
+        }
+        catch (ArgumentException error)
+        {
+            return Problems.BadRequest("settings", StartRunRequest.MessageOf(error), instance);
+        }
+        catch (FileNotFoundException error)
+        {
+            return Problems.Status(StatusCodes.Status404NotFound, "The dataset does not exist.", error.Message, instance);
+        }
+        if (start == RunStart.AlreadyRunning)
+            return Problems.Status(StatusCodes.Status409Conflict, "The run is already running.",
+                $"Run '{runId}' is running; wait for it, cancel it (POST {ApiLinks.Cancel(request, runId)}) or choose another run id.", instance);
+        return new AcceptedResult(ApiLinks.Run(request, runId), new StartRunResponse(runId, start == RunStart.Resumed, settings,
             ApiLinks.Run(request, runId), ApiLinks.Cancel(request, runId), ManagementLinks(client, runId, request)));
     }
 
@@ -53,7 +63,7 @@ public sealed class RunStarter(IArtifactStore store)
         => $"run-{nowUtc:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
 
     private static bool SameSettings(RunSettings a, RunSettings b)
-        => a.Dataset == b.Dataset && a.Preset == b.Preset && a.Epochs == b.Epochs && a.Overrides.SequenceEqual(b.Overrides);
+        => a with { Overrides = [] } == b with { Overrides = [] } && a.Overrides.SequenceEqual(b.Overrides);
 
     // Durable's own check-status links (status, raise event, terminate, purge), with the system key, when the client came
     // from the Functions binding. A client created elsewhere (tests, the embedded host) knows no webhook base URL: then
@@ -81,8 +91,9 @@ public sealed class RunStarter(IArtifactStore store)
 
 /// <summary>Body of the 202 answer to <c>POST /api/runs</c>.</summary>
 /// <param name="RunId">The run id (= orchestration instance id).</param>
+/// <param name="Resumed">True when the run id existed (same settings) and continues after its last checkpoint.</param>
 /// <param name="Settings">The recorded settings.</param>
 /// <param name="StatusUri"><c>GET /api/runs/{id}</c>.</param>
 /// <param name="CancelUri"><c>POST /api/runs/{id}/cancel</c>.</param>
 /// <param name="Management">Durable's check-status payload: <c>statusQueryGetUri</c>, <c>terminatePostUri</c>, <c>purgeHistoryDeleteUri</c>…</param>
-public sealed record StartRunResponse(string RunId, RunSettings Settings, string StatusUri, string CancelUri, object Management);
+public sealed record StartRunResponse(string RunId, bool Resumed, RunSettings Settings, string StatusUri, string CancelUri, object Management);
