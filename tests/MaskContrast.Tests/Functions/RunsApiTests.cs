@@ -84,6 +84,23 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.Equal(activated, active.Value);
     }
 
+    [Fact]
+    public async Task StartRun_ExistingRunId_ResumesWithTheSameSettingsAndIs409WithOthers()
+    {
+        const string body = """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-again"}""";
+        Assert.False(Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(
+            await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token)).Value).Resumed);
+        await _host.Client.WaitForInstanceCompletionAsync("run-again", _timeout.Token);
+
+        var again = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
+        var other = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body.Replace("\"epochs\":1", "\"epochs\":2")), _host.Client, _timeout.Token);
+
+        Assert.True(Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(again).Value).Resumed);
+        Assert.Contains("other settings", AssertProblem(other, 409).Detail);
+        var done = await _host.Client.WaitForInstanceCompletionAsync("run-again", getInputsAndOutputs: true, _timeout.Token);
+        Assert.Equal((0, 1), (done.ReadOutputAs<PipelineResult>()!.EpochsTrained, done.ReadOutputAs<PipelineResult>()!.EpochsSkipped));
+    }
+
     [Theory]
     [InlineData("{\"dataset\":\"toy\",", "not valid JSON")]            // truncated
     [InlineData("{\"dataset\":\"toy\",\"epoch\":3}", "epoch")]         // unknown field (typo of "epochs")
