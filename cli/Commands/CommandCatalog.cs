@@ -7,6 +7,11 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Create(),
+        RunCommand.Create(),
+        StatusCommand.Create(),
+        TrainEpochCommand.Create(),
+        SegmentCommand.Create(),
         ModelCommand.Create(),
         ProposalsCommand.Create(),
         SyntheticCommand.Create(),

@@ -1,4 +1,5 @@
 using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
@@ -38,5 +39,37 @@ public static class PipelineClientExtensions
         ArgumentNullException.ThrowIfNull(client);
         var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
         return metadata?.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<PipelineStatus>();
+    }
+
+    /// <summary>
+    /// Tells run <paramref name="runId"/> that epoch <paramref name="epoch"/>'s checkpoint and record landed: raises
+    /// <c>EpochCompleted-{epoch}</c> (<see cref="TrainingPipelineOrchestrator.EpochCompletedEventName"/>). Only a wake-up
+    /// for a run in job mode, which then reads the record from the store; an event nobody waits for is harmless.
+    /// </summary>
+    public static Task RaiseEpochCompletedAsync(this DurableTaskClient client, string runId, int epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        NameValidator.ValidateRunId(runId);
+        return client.RaiseEventAsync(runId, TrainingPipelineOrchestrator.EpochCompletedEventName(epoch),
+            new EpochCompletedEvent(runId, epoch), cancellationToken);
+    }
+
+    /// <summary>
+    /// For a blob-created trigger on the artifact store: when <paramref name="artifactPath"/> (the blob name) is an epoch
+    /// record, <c>runs/{id}/checkpoints/epoch-NNNN.json</c> (written after the checkpoint), and run {id} is running,
+    /// raises its <c>EpochCompleted-{epoch}</c> event.
+    /// </summary>
+    /// <returns>Whether an event was raised.</returns>
+    public static async Task<bool> RaiseEpochCompletedForArtifactAsync(this DurableTaskClient client, string artifactPath,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (RunLayout.ParseRunEpochRecord(artifactPath) is not var (runId, epoch))
+            return false;
+        var instance = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken);
+        if (instance is null || instance.IsCompleted)
+            return false;
+        await client.RaiseEpochCompletedAsync(runId, epoch, cancellationToken);
+        return true;
     }
 }

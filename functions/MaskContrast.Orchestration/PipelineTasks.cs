@@ -3,9 +3,12 @@ using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace MaskContrast.Orchestration;
 
@@ -25,6 +28,8 @@ public static class PipelineTasks
         registry.AddActivity<GenerateProposalShard>();
         registry.AddActivity<FindCompletedEpochs>();
         registry.AddActivity<RunTrainingEpoch>();
+        registry.AddActivity<StartEpochJob>();
+        registry.AddActivity<GetEpochJobStatus>();
         registry.AddActivity<EvaluateRun>();
         registry.AddActivity<PublishModel>();
     }
@@ -52,6 +57,37 @@ public static class PipelineTasks
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
         services.AddSingleton<IEpochLauncher, ChildProcessEpochLauncher>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the Container Apps job launcher (<see cref="IEpochJobLauncher"/>) that runs used with
+    /// <see cref="PipelineInput.EpochJob"/> set. Without <paramref name="credential"/>, ARM tokens come from
+    /// <see cref="DefaultAzureCredential"/> with the managed identity of <see cref="ContainerAppsJobLauncherOptions.ManagedIdentityClientId"/>.
+    /// </summary>
+    /// <example>In the Functions app's Program.cs:
+    /// <code>
+    /// if (ContainerAppsJobLauncherOptions.FromSettings(name => builder.Configuration[name]) is { } job)
+    ///     builder.Services.AddContainerAppsJobLauncher(job);
+    /// </code>
+    /// and where runs are started: <c>input with { EpochJob = new EpochJobOptions() }</c> when a job is configured.</example>
+    public static IServiceCollection AddContainerAppsJobLauncher(this IServiceCollection services, ContainerAppsJobLauncherOptions options,
+        TokenCredential? credential = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid Container Apps job launcher options: " + string.Join(" ", problems), nameof(options));
+        credential ??= new DefaultAzureCredential(options.ManagedIdentityClientId is null
+            ? new DefaultAzureCredentialOptions()
+            : new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
+        services.AddSingleton(options);
+        // One HttpClient for the app's lifetime; recycled connections pick up DNS changes of the ARM endpoint.
+        services.AddSingleton(provider => new ContainerAppsJobClient(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            credential, options.Client, provider.GetService<ILogger<ContainerAppsJobClient>>()));
+        services.AddSingleton<IEpochJobLauncher, ContainerAppsJobLauncher>();
         return services;
     }
 }

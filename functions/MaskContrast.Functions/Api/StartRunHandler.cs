@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,9 @@ namespace MaskContrast.Functions.Api;
 /// <see cref="RunStarter"/>, as the CLI does (records <see cref="RunSettings"/> in <see cref="RunLayout.Config"/> and
 /// schedules the pipeline with instance id = run id).
 /// </summary>
-public sealed class StartRunHandler(IArtifactStore store)
+/// <param name="store">The artifact store.</param>
+/// <param name="epochJob">Set in job mode: epochs run as Container Apps job executions.</param>
+public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epochJob = null)
 {
     /// <summary>Starts the run, or returns the problem.</summary>
     public async Task<IActionResult> StartAsync(StartRunRequest body, DurableTaskClient client, HttpRequest request, DateTime nowUtc,
@@ -41,7 +44,7 @@ public sealed class StartRunHandler(IArtifactStore store)
         RunStart start;
         try
         {
-            start = await RunStarter.StartAsync(client, store, runId, settings, body.ShardSize ?? 64, cancellationToken);
+            start = await RunStarter.StartAsync(client, store, runId, settings, body.ShardSize ?? 64, cancellationToken, epochJob);
         }
         catch (ArgumentException error)
         {

@@ -1,8 +1,13 @@
+using Azure.Storage.Blobs;
+using MaskContrast.Functions.Hosting;
+using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Activities;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MaskContrast.Functions.Functions;
@@ -38,6 +43,28 @@ public static class PipelineFunctions
     [Function(nameof(RunTrainingEpoch))]
     public static Task<EpochResult> TrainEpoch([ActivityTrigger] RunTrainingEpochInput input, string instanceId, FunctionContext function)
         => Run<RunTrainingEpoch, RunTrainingEpochInput, EpochResult>(input, instanceId, function);
+
+    /// <summary><see cref="StartEpochJob"/> (job mode: an epoch as a Container Apps job execution).</summary>
+    [Function(nameof(StartEpochJob))]
+    public static Task<EpochJobStarted> StartJob([ActivityTrigger] StartEpochJobInput input, string instanceId, FunctionContext function)
+        => Run<StartEpochJob, StartEpochJobInput, EpochJobStarted>(input, instanceId, function);
+
+    /// <summary><see cref="GetEpochJobStatus"/> (job mode).</summary>
+    [Function(nameof(GetEpochJobStatus))]
+    public static Task<EpochJobStatus> GetJobStatus([ActivityTrigger] GetEpochJobStatusInput input, string instanceId, FunctionContext function)
+        => Run<GetEpochJobStatus, GetEpochJobStatusInput, EpochJobStatus>(input, instanceId, function);
+
+    /// <summary>
+    /// Job mode's wake-up: a blob written under <c>runs/</c> in the artifact store that is an epoch record
+    /// (<c>runs/{id}/checkpoints/epoch-NNNN.json</c>) raises the run's <c>EpochCompleted-{epoch}</c> event; any other blob
+    /// is ignored. Without the Event Grid subscription the orchestrator still finds the record by polling.
+    /// </summary>
+    [Function(nameof(EpochRecordWritten))]
+    public static Task EpochRecordWritten(
+        [BlobTrigger(ArtifactStoreLocator.DefaultContainer + "/runs/{path}", Source = BlobTriggerSource.EventGrid,
+            Connection = FunctionsSettings.HostStorage)] BlobClient blob,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+        => client.RaiseEpochCompletedForArtifactAsync(blob.Name, cancellationToken);
 
     /// <summary><see cref="EvaluateRun"/>.</summary>
     [Function(nameof(EvaluateRun))]

@@ -1,5 +1,5 @@
+using System.Text.Json;
 using Azure.Storage.Blobs;
-using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Hosting;
@@ -14,7 +14,7 @@ namespace MaskContrast.Functions.Functions;
 /// Segmentation with the active model: <c>POST /api/segment</c> for one small image, and every blob dropped into
 /// <c>segment-input</c> (Event Grid blob trigger) → <c>segment-output</c>.
 /// </summary>
-public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentationProcessor processor, SegmentOutput output, TimeProvider clock)
+public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentationProcessor processor, SegmentOutput output)
 {
     /// <summary>Largest image body of <c>POST /api/segment</c>.</summary>
     public const int MaxImageBytes = 4 * 1024 * 1024;
@@ -24,7 +24,7 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
 
     /// <summary>
     /// Segments the image in the body. Answers the 8-bit label map as PNG, or with <c>?format=json</c> the summary
-    /// (labels present, area fractions, timing). 413 too large, 400 undecodable, 409 when no model is active.
+    /// (labels present, area fractions, timing). 413 too many bytes or pixels, 400 undecodable, 409 when no model is active.
     /// </summary>
     [Function(nameof(SegmentImage))]
     public async Task<IActionResult> SegmentImage(
@@ -43,24 +43,23 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
         {
             return error.ToProblem(request);
         }
-        RgbImage image;
-        try
-        {
-            image = ImageCodec.DecodeRgb(body, "the request body", MaxImagePixels);
-        }
-        catch (InvalidDataException error)
-        {
-            return Problems.BadRequest("body", error.Message, instance);
-        }
         var model = await segmenter.GetActiveAsync(cancellationToken);
         if (model is null)
             return Problems.Status(StatusCodes.Status409Conflict, "No model is active.",
                 "Activate a trained model with POST /api/models/{runId}/activate, then send the image again.", instance);
-        var segmentation = await segmenter.SegmentAsync(image, model, cancellationToken);
-        var files = SegmentationWriter.Render(segmentation, new SegmentationSource("request", null, model.Sha256), clock.GetUtcNow().UtcDateTime);
+        const string name = "image";
+        var (files, succeeded) = await segmenter.ProcessAsync(model, name, body, MaxImagePixels, fingerprint: null, cancellationToken);
+        if (!succeeded)
+        {
+            var error = JsonSerializer.Deserialize<SegmentationError>(files.Values.Single(), BlobSegmentationProcessor.Json)!;
+            return error.Kind == "too-large"
+                ? Problems.Status(StatusCodes.Status413PayloadTooLarge, "The image has too many pixels.",
+                    $"{error.Error} Send at most {MaxImagePixels:N0} pixels here, or drop the image into the segment-input container.", instance)
+                : Problems.BadRequest("body", error.Error, instance);
+        }
         return format == "json"
-            ? new FileContentResult(files.Summary, "application/json")
-            : new FileContentResult(files.LabelMap, "image/png");
+            ? new FileContentResult(files[name + ".json"], "application/json")
+            : new FileContentResult(files[name + ".png"], "image/png");
     }
 
     /// <summary>Segments a blob dropped into <c>segment-input</c>; never throws for a bad file (it gets an error record).</summary>

@@ -2,8 +2,10 @@ using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
 using MaskContrast.Functions.Inference;
 using MaskContrast.Functions.Models;
+using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Launchers;
+using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +31,14 @@ public static class FunctionsServices
         services.AddSingleton(store);
         services.AddSingleton<IPipelineEngine>(provider => new CorePipelineEngine(store, cacheFolder: null, provider.GetService<ILogger<CorePipelineEngine>>()));
         services.TryAddSingleton<IEpochLauncher, InProcessEpochLauncher>();
-        services.AddSingleton<StartRunHandler>();
+        // Job mode when TRAINING_JOB_RESOURCE_ID is set (infra does): each epoch runs as a Container Apps job execution.
+        EpochJobOptions? epochJob = null;
+        if (ContainerAppsJobLauncherOptions.FromSettings(name => configuration[name]) is { } job)
+        {
+            services.AddContainerAppsJobLauncher(job);
+            epochJob = new EpochJobOptions();
+        }
+        services.AddSingleton(new StartRunHandler(store, epochJob));
         services.AddSingleton<ActiveModelStore>();
         services.AddSingleton<ActiveSegmenter>();
         services.AddSingleton<BlobSegmentationProcessor>();
@@ -41,13 +50,14 @@ public static class FunctionsServices
     /// <summary>
     /// The artifact store: <c>MASKCONTRAST_STORAGE_URL</c> (Azure: managed identity through DefaultAzureCredential and
     /// <c>AZURE_CLIENT_ID</c>), else the <c>MASKCONTRAST_STORAGE</c> connection (a connection string, or the
-    /// <c>__blobServiceUri</c>/<c>__credential</c>/<c>__clientId</c> form), else <c>AzureWebJobsStorage</c>; container
-    /// <c>MASKCONTRAST_CONTAINER</c> (default <see cref="ArtifactStoreLocator.DefaultContainer"/>).
+    /// <c>__blobServiceUri</c>/<c>__credential</c>/<c>__clientId</c> form), else <c>AzureWebJobsStorage</c>; always container
+    /// <see cref="ArtifactStoreLocator.DefaultContainer"/>, the one the trainer job and the CLI use and the epoch-record
+    /// trigger watches.
     /// </summary>
     public static IArtifactStore OpenArtifactStore(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var container = configuration[FunctionsSettings.Container] is { Length: > 0 } name ? name : ArtifactStoreLocator.DefaultContainer;
+        const string container = ArtifactStoreLocator.DefaultContainer;
         if (configuration[FunctionsSettings.StorageUrl] is { Length: > 0 } url)
             return BlobArtifactStore.FromAccountUrl(new Uri(url), container,
                 StorageClients.Credential(credential: null, clientId: configuration[FunctionsSettings.ClientId]));

@@ -12,9 +12,6 @@ public static class FunctionsSettings
     /// <summary>The artifact store as a storage connection (connection string or <c>__blobServiceUri</c> form); local use.</summary>
     public const string Storage = "MASKCONTRAST_STORAGE";
 
-    /// <summary>The artifact store's container (default <see cref="MaskContrast.Orchestration.Storage.ArtifactStoreLocator.DefaultContainer"/>).</summary>
-    public const string Container = "MASKCONTRAST_CONTAINER";
-
     /// <summary>Client id of the app's user-assigned identity, read by DefaultAzureCredential.</summary>
     public const string ClientId = "AZURE_CLIENT_ID";
 
@@ -23,4 +20,10 @@ public static class FunctionsSettings
 
     /// <summary>The container the blob trigger writes to.</summary>
     public const string SegmentOutputContainer = "segment-output";
+
+    /// <summary>Job mode: the Container Apps job that trains one epoch (with <c>TRAINING_JOB_CONTAINER_NAME</c>).</summary>
+    public const string TrainingJobResourceId = MaskContrast.Orchestration.Launchers.ContainerAppsJobLauncherOptions.JobResourceIdSetting;
+
+    /// <summary>Job mode: the job template's container whose environment each execution overrides.</summary>
+    public const string TrainingJobContainerName = MaskContrast.Orchestration.Launchers.ContainerAppsJobLauncherOptions.ContainerNameSetting;
 }

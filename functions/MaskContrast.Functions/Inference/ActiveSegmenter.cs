@@ -1,4 +1,3 @@
-using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration.Storage;
@@ -7,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace MaskContrast.Functions.Inference;
 
 /// <summary>
-/// Segments images with the active model. The bundle is loaded once per instance and reused; it is reloaded when
-/// <c>models/active.json</c> names another bundle (path or hash). One image at a time: the model is not shared between
-/// threads, and on a small instance parallel forwards would only compete for the same cores.
+/// Segments images with the active model through <see cref="SegmentationWriter"/> (the same three outputs as the CLI's
+/// <c>segment</c> command). The bundle is loaded once per instance and reused; it is reloaded when <c>models/active.json</c>
+/// names another bundle (path or hash). One image at a time: the model is not shared between threads, and on a small
+/// instance parallel forwards would only compete for the same cores.
 /// </summary>
 public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activeModels, ILogger<ActiveSegmenter> logger) : IDisposable
 {
@@ -23,18 +23,21 @@ public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activ
     /// <summary>The active model, or null when none is active.</summary>
     public Task<ActiveModel?> GetActiveAsync(CancellationToken cancellationToken = default) => activeModels.GetAsync(cancellationToken);
 
-    /// <summary>Segments <paramref name="image"/> with <paramref name="model"/> (from <see cref="GetActiveAsync"/>).</summary>
-    /// <exception cref="InvalidDataException">The bundle is missing or unreadable.</exception>
-    public async Task<Segmentation> SegmentAsync(RgbImage image, ActiveModel model, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The output files of <paramref name="encoded"/> (named <paramref name="name"/>) segmented with <paramref name="model"/>;
+    /// for an undecodable image or one over <paramref name="maxPixels"/>, only the error record (Succeeded false).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model bundle is missing or unreadable.</exception>
+    public async Task<(IReadOnlyDictionary<string, byte[]> Files, bool Succeeded)> ProcessAsync(ActiveModel model, string name, byte[] encoded,
+        long maxPixels, string? fingerprint, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(model);
         await _lock.WaitAsync(cancellationToken);
         try
         {
             if (_bundle is null || _loaded is null || _loaded.Path != model.Path || _loaded.Sha256 != model.Sha256)
                 await LoadAsync(model, cancellationToken);
-            return new Segmenter(_bundle!).Segment(image);
+            return new SegmentationWriter(_bundle!, maxPixels, model.Identity()).Process(name, encoded, fingerprint);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using Microsoft.Extensions.Logging;
@@ -18,20 +19,20 @@ public enum BlobSegmentationOutcome
     Failed,
 }
 
-/// <summary>The error record <c>&lt;name&gt;.error.json</c>.</summary>
-public sealed record SegmentationError(string Source, string? Fingerprint, string Error, string Kind, DateTime WrittenUtc);
-
 /// <summary>
 /// The <c>segment-input</c> → <c>segment-output</c> step of one blob: writes <c>&lt;name&gt;.png</c>,
-/// <c>&lt;name&gt;.overlay.png</c> and <c>&lt;name&gt;.json</c> (the summary goes last: it marks the set complete) with the
-/// active model, or <c>&lt;name&gt;.error.json</c>. Never throws for a bad input or a missing model, so the trigger is not
-/// retried forever; never deletes the input. Idempotent: when the summary records the same input ETag and model hash, the
-/// blob is skipped, and writing the same outputs again only replaces them.
+/// <c>&lt;name&gt;.overlay.png</c> and <c>&lt;name&gt;.json</c> (<see cref="SegmentationWriter"/>; the summary goes last,
+/// it marks the set complete) with the active model, or <c>&lt;name&gt;.error.json</c>. Never throws for a bad input, a
+/// missing model or a storage error, so the trigger is not retried forever; never deletes the input. Idempotent: when the
+/// summary records the same input ETag and model, the blob is skipped; writing the same outputs again only replaces them.
 /// </summary>
-public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, TimeProvider clock, ILogger<BlobSegmentationProcessor> logger)
+public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, ILogger<BlobSegmentationProcessor> logger)
 {
     /// <summary>Largest input blob (bytes) that is downloaded and decoded.</summary>
     public const long MaxInputBytes = 50 * 1024 * 1024;
+
+    /// <summary>Reads the summaries and error records the writer produces (camelCase).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private volatile bool _outputReady;
 
@@ -47,30 +48,29 @@ public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, TimePro
             var properties = (await input.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
             fingerprint = properties.ETag.ToString();
             if (properties.ContentLength > MaxInputBytes)
-                throw new InvalidDataException($"'{name}' is {properties.ContentLength:N0} bytes; at most {MaxInputBytes:N0} are segmented. Downscale it.");
+                return await FailAsync(output, name, fingerprint, "too-large",
+                    $"'{name}' is {properties.ContentLength:N0} bytes; at most {MaxInputBytes:N0} are segmented. Downscale it and upload it again.", null, cancellationToken);
             var model = await segmenter.GetActiveAsync(cancellationToken);
             if (model is null)
-            {
-                await RecordErrorAsync(output, name, fingerprint, "NoActiveModel",
+                return await FailAsync(output, name, fingerprint, "no-active-model",
                     "No model is active; activate one with POST /api/models/{runId}/activate, then upload the image again.", null, cancellationToken);
-                return BlobSegmentationOutcome.Failed;
-            }
-            if (await AlreadyDoneAsync(output, name, fingerprint, model.Sha256, cancellationToken))
+            if (await AlreadyDoneAsync(output, name, fingerprint, model.Identity(), cancellationToken))
             {
-                logger.LogInformation("Skipping {Name}: outputs for ETag {ETag} and model {Model} exist", name, fingerprint, model.Sha256);
+                logger.LogInformation("Skipping {Name}: outputs for ETag {ETag} and model {Model} exist", name, fingerprint, model.Identity());
                 return BlobSegmentationOutcome.Skipped;
             }
             // Download the version whose ETag was read, so the summary never records another version's fingerprint.
             var content = await input.DownloadContentAsync(
-                new Azure.Storage.Blobs.Models.BlobDownloadOptions { Conditions = new() { IfMatch = properties.ETag } }, cancellationToken);
-            var image = ImageCodec.DecodeRgb(content.Value.Content.ToArray(), name);
-            var segmentation = await segmenter.SegmentAsync(image, model, cancellationToken);
-            var files = SegmentationWriter.Render(segmentation, new SegmentationSource(name, fingerprint, model.Sha256), clock.GetUtcNow().UtcDateTime);
-            await UploadAsync(output, SegmentationWriter.LabelMapName(name), files.LabelMap, cancellationToken);
-            await UploadAsync(output, SegmentationWriter.OverlayName(name), files.Overlay, cancellationToken);
-            await UploadAsync(output, SegmentationWriter.SummaryName(name), files.Summary, cancellationToken);
-            logger.LogInformation("Segmented {Name} ({Width}x{Height}) in {Milliseconds:F0} ms", name, image.Width, image.Height, segmentation.Milliseconds);
-            return BlobSegmentationOutcome.Written;
+                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
+            var (files, succeeded) = await segmenter.ProcessAsync(model, name, content.Value.Content.ToArray(), ImageCodec.DefaultMaxPixels,
+                fingerprint, cancellationToken);
+            foreach (var (fileName, bytes) in files.OrderBy(f => f.Key.EndsWith(".json", StringComparison.Ordinal)))
+                await UploadAsync(output, fileName, bytes, cancellationToken);
+            if (!succeeded)
+                logger.LogWarning("Could not segment {Name}: see {ErrorRecord}", name, files.Keys.Single());
+            else // An error record of an earlier version would contradict the new outputs.
+                await output.GetBlobClient(ErrorRecordName(name)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+            return succeeded ? BlobSegmentationOutcome.Written : BlobSegmentationOutcome.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -80,44 +80,51 @@ public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, TimePro
         {
             var kind = error switch
             {
-                InvalidDataException => "InvalidImage",
-                RequestFailedException storage => $"Storage{storage.Status}",
-                _ => error.GetType().Name,
+                InvalidDataException => "model-unavailable",
+                RequestFailedException storage => $"storage-{storage.Status}",
+                _ => "internal",
             };
-            await RecordErrorAsync(output, name, fingerprint, kind, error.Message, error, cancellationToken);
-            return BlobSegmentationOutcome.Failed;
+            return await FailAsync(output, name, fingerprint, kind, error.Message, error, cancellationToken);
         }
     }
+
+    /// <summary>The error record file of input <paramref name="name"/>.</summary>
+    public static string ErrorRecordName(string name) => name + ".error.json";
 
     private static async Task<bool> AlreadyDoneAsync(BlobContainerClient output, string name, string fingerprint, string model,
         CancellationToken cancellationToken)
     {
         try
         {
-            var existing = await output.GetBlobClient(SegmentationWriter.SummaryName(name)).DownloadContentAsync(cancellationToken);
-            var summary = SegmentationWriter.TryReadSummary(existing.Value.Content.ToMemory().Span);
+            var existing = await output.GetBlobClient(name + ".json").DownloadContentAsync(cancellationToken);
+            var summary = JsonSerializer.Deserialize<SegmentationSummary>(existing.Value.Content.ToMemory().Span, Json);
             return summary is not null && summary.Fingerprint == fingerprint && summary.Model == model;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             return false;
         }
+        catch (JsonException)
+        {
+            return false;   // Not a summary we wrote: segment again and replace it.
+        }
     }
 
-    private async Task RecordErrorAsync(BlobContainerClient output, string name, string? fingerprint, string kind, string message,
+    private async Task<BlobSegmentationOutcome> FailAsync(BlobContainerClient output, string name, string? fingerprint, string kind, string message,
         Exception? error, CancellationToken cancellationToken)
     {
         logger.LogWarning(error, "Could not segment {Name} ({Kind}): {Message}", name, kind, message);
-        var record = new SegmentationError(name, fingerprint, message, kind, clock.GetUtcNow().UtcDateTime);
         try
         {
-            await UploadAsync(output, SegmentationWriter.ErrorName(name), JsonSerializer.SerializeToUtf8Bytes(record, SegmentationWriter.Json), cancellationToken);
+            var record = new SegmentationError(name, message, kind, fingerprint);
+            await UploadAsync(output, ErrorRecordName(name), JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken);
         }
         catch (Exception recordError) when (recordError is not OperationCanceledException)
         {
-            // Not rethrown: a retry would fail the same way, and the input stays for a later re-upload.
+            // Not rethrown: a retry would most likely fail the same way, and the input stays for a later re-upload.
             logger.LogError(recordError, "Could not write the error record of {Name}", name);
         }
+        return BlobSegmentationOutcome.Failed;
     }
 
     private async Task UploadAsync(BlobContainerClient container, string blobName, byte[] content, CancellationToken cancellationToken)

@@ -8,7 +8,11 @@ namespace MaskContrast.Functions.Models;
 /// <param name="Path">Artifact path of the bundle (under <c>runs/{id}/model/</c>).</param>
 /// <param name="Sha256">SHA-256 of the bundle as published; the segmenter reloads when it changes.</param>
 /// <param name="ActivatedUtc">When it was activated.</param>
-public sealed record ActiveModel(string RunId, string Path, string Sha256, DateTime ActivatedUtc);
+public sealed record ActiveModel(string RunId, string Path, string Sha256, DateTime ActivatedUtc)
+{
+    /// <summary><c>{path}@{sha256}</c>: recorded as the model of every segmentation, so a re-run can tell it apart.</summary>
+    public string Identity() => $"{Path}@{Sha256}";
+}
 
 /// <summary>Reads and writes <see cref="RecordPath"/> in the artifact store.</summary>
 public sealed class ActiveModelStore(IArtifactStore store)

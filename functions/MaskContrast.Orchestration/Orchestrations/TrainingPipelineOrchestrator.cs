@@ -1,5 +1,6 @@
 using MaskContrast.Orchestration.Activities;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -18,12 +19,19 @@ namespace MaskContrast.Orchestration.Orchestrations;
 /// Running; see durabletask-dotnet issue #713). Terminating the instance is immediate and works out of the box, but the
 /// run ends Terminated with no result, and the running activity still finishes in the worker. Either way the run can be
 /// started again with the same run id and continues after the last finished epoch.</para>
+/// <para>Epochs run in the <see cref="RunTrainingEpoch"/> activity, or, when <see cref="PipelineInput.EpochJob"/> is set,
+/// as job executions awaited with the <see cref="EpochCompletedEventName"/> event, durable timers and status polls
+/// (<see cref="EpochJobFlow"/>).</para>
 /// <para>The code is deterministic: no clock, no random numbers, no I/O; every decision is made from activity results.</para>
 /// </remarks>
 public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInput, PipelineResult>
 {
     /// <summary>Name of the external event that cancels the run gracefully (any payload).</summary>
     public const string CancelEventName = "Cancel";
+
+    /// <summary>Name of the event that says epoch <paramref name="epoch"/>'s checkpoint landed (job mode only; see
+    /// <see cref="PipelineClientExtensions.RaiseEpochCompletedAsync"/>).</summary>
+    public static string EpochCompletedEventName(int epoch) => "EpochCompleted-" + epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc/>
     public override async Task<PipelineResult> RunAsync(TaskOrchestrationContext context, PipelineInput input)
@@ -80,8 +88,10 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
                 continue;
             }
             Report(PipelinePhase.Training, epoch, epochs.LastOrDefault()?.Loss, EstimateSeconds(epochs, input.Epochs - epoch + 1));
-            var trained = await UnlessCancelled(() => context.CallActivityAsync<EpochResult>(
-                nameof(RunTrainingEpoch), new RunTrainingEpochInput(input.RunId, epoch), options), cancel, Cancelling);
+            var trained = await UnlessCancelled(() => input.EpochJob is { } job
+                ? EpochJobFlow.RunEpochAsync(context, input.RunId, epoch, job, options)
+                : context.CallActivityAsync<EpochResult>(nameof(RunTrainingEpoch), new RunTrainingEpochInput(input.RunId, epoch), options),
+                cancel, Cancelling);
             if (trained is null)
                 return Cancelled(result, Report, epoch);
             epochs.Add(trained);
@@ -137,7 +147,7 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         {
             await step;
         }
-        catch (TaskFailedException)
+        catch (Exception e) when (e is TaskFailedException or EpochJobFailedException)
         {
             // Cancelled anyway; the failure is in the history for whoever looks.
         }
@@ -161,6 +171,10 @@ public sealed record PipelineInput(string RunId, string Dataset, int Epochs, int
     /// <summary>Retry policy of every activity.</summary>
     public PipelineRetryOptions Retry { get; init; } = new();
 
+    /// <summary>Null (the default): each epoch runs in the <c>RunTrainingEpoch</c> activity through the host's
+    /// <c>IEpochLauncher</c>. Set: each epoch runs as a job execution through the host's <c>IEpochJobLauncher</c>.</summary>
+    public EpochJobOptions? EpochJob { get; init; }
+
     /// <summary>Every problem with the input, each naming the field and the allowed range; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -172,6 +186,7 @@ public sealed record PipelineInput(string RunId, string Dataset, int Epochs, int
         if (ShardSize is < 1 or > 10_000)
             problems.Add($"shardSize ({ShardSize}) must be between 1 and 10000.");
         problems.AddRange((Retry ?? new()).Validate());
+        problems.AddRange(EpochJob?.Validate() ?? []);
         return problems;
     }
 }

@@ -28,6 +28,15 @@ public static class EpochRecords
             await store.WriteLatestAsync(latestPath, checkpoint, result.Epoch, nowUtc, cancellationToken);
     }
 
+    /// <summary>The record of <paramref name="epoch"/> when both it and its checkpoint exist (the epoch is done), else null.</summary>
+    public static async Task<EpochResult?> ReadCompletedAsync(IArtifactStore store, string runId, int epoch,
+        CancellationToken cancellationToken = default)
+    {
+        var recorded = await store.ReadJsonAsync<EpochResult>(RunLayout.EpochRecord(runId, epoch), cancellationToken);
+        return recorded is not null && recorded.Epoch == epoch
+            && await store.ExistsAsync(RunLayout.Checkpoint(runId, epoch), cancellationToken) ? recorded : null;
+    }
+
     /// <summary>Every recorded epoch of the run, by epoch number.</summary>
     public static async Task<IReadOnlyList<EpochResult>> ListAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {

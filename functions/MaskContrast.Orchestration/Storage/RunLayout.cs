@@ -16,6 +16,7 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/checkpoints/epoch-NNNN.ckpt        full training state after epoch NNNN (written by the engine)
 /// runs/{id}/checkpoints/epoch-NNNN.json        the epoch's metrics (its completion marker, written after the checkpoint)
 /// runs/{id}/checkpoints/latest                 pointer to the newest checkpoint, with its SHA-256
+/// runs/{id}/jobs/epoch-NNNN-attempt-NN.json    the Container Apps job execution started for an epoch attempt
 /// runs/{id}/eval/result.json                   evaluation result; reports and plots beside it
 /// runs/{id}/model/model.json                   the published model bundle's record; bundle files beside it
 /// </code>
@@ -75,6 +76,39 @@ public static class RunLayout
 
     /// <summary><c>runs/{id}/checkpoints/latest</c></summary>
     public static string LatestCheckpoint(string runId) => Checkpoints(runId) + "latest";
+
+    /// <summary>Highest attempt number of an epoch's job execution that fits <c>attempt-NN</c>.</summary>
+    public const int MaxJobAttempt = 99;
+
+    /// <summary>
+    /// <c>runs/{id}/jobs/epoch-NNNN-attempt-NN.json</c>: which job execution attempt <paramref name="attempt"/> of the
+    /// epoch started, so a retried start activity finds it instead of starting a second execution.
+    /// </summary>
+    public static string EpochJobRecord(string runId, int epoch, int attempt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(attempt, MaxJobAttempt);
+        return $"{Run(runId)}jobs/{EpochName(epoch)}-attempt-{attempt.ToString("D2", CultureInfo.InvariantCulture)}.json";
+    }
+
+    /// <summary>
+    /// The run id and epoch of an <see cref="EpochRecord"/> path (<c>runs/{id}/checkpoints/epoch-NNNN.json</c>), or
+    /// null for any other path; for a blob trigger that turns a landed record into an event.
+    /// </summary>
+    public static (string RunId, int Epoch)? ParseRunEpochRecord(string path)
+    {
+        var parts = path?.Split('/');
+        if (parts is not { Length: 4 } || parts[0] != "runs" || parts[2] != "checkpoints" || ParseEpochRecord(path!) is not { } epoch)
+            return null;
+        try
+        {
+            return EpochRecord(parts[1], epoch) == path ? (parts[1], epoch) : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The epoch number of an <see cref="EpochRecord"/> path (any run), or null for any other path.</summary>
     public static int? ParseEpochRecord(string path)

@@ -32,7 +32,7 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
         _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("store"));
         _activeModels = new ActiveModelStore(_store);
         _segmenter = new ActiveSegmenter(_store, _activeModels, NullLogger<ActiveSegmenter>.Instance);
-        _processor = new BlobSegmentationProcessor(_segmenter, TimeProvider.System, NullLogger<BlobSegmentationProcessor>.Instance);
+        _processor = new BlobSegmentationProcessor(_segmenter, NullLogger<BlobSegmentationProcessor>.Instance);
     }
 
     public Task DisposeAsync()
@@ -58,14 +58,15 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
         for (int i = 0; i < sizes.Count; i++)
         {
             var name = $"batch/img-{i:D2}.png";
-            var labels = await DownloadAsync(SegmentationWriter.LabelMapName(name));
+            var labels = await DownloadAsync(name + ".png");
             var raster = IndexedPng.TryRead(labels, name)!;
             Assert.Equal(sizes[i], (raster.Width, raster.Height));
             Assert.All(raster.Values, v => Assert.InRange(v, 0, 4));
-            var overlay = ImageCodec.DecodeRgb(await DownloadAsync(SegmentationWriter.OverlayName(name)), "overlay");
+            var overlay = ImageCodec.DecodeRgb(await DownloadAsync(name + ".overlay.png"), "overlay");
             Assert.Equal(sizes[i], (overlay.Width, overlay.Height));
-            var summary = SegmentationWriter.TryReadSummary(await DownloadAsync(SegmentationWriter.SummaryName(name)))!;
-            Assert.Equal((name, sizes[i].Width, sizes[i].Height), (summary.Source, summary.Width, summary.Height));
+            var summary = Read<SegmentationSummary>(await DownloadAsync(name + ".json"));
+            Assert.Equal((name, sizes[i].Width, sizes[i].Height), (summary.Input, summary.Width, summary.Height));
+            Assert.NotNull(summary.Fingerprint);
             Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);
             Assert.Equal(raster.Values.Distinct().Order().Select(v => (int)v), summary.Labels.Select(l => l.Label));
         }
@@ -90,15 +91,15 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
         foreach (var name in malformed.Keys)
             Assert.Equal(BlobSegmentationOutcome.Failed, await ProcessAsync(name));
 
-        Assert.Equal(malformed.Keys.Select(SegmentationWriter.ErrorName).Order(), await OutputNamesAsync());
+        Assert.Equal(malformed.Keys.Select(n => n + ".error.json").Order(StringComparer.Ordinal), await OutputNamesAsync());
         foreach (var name in malformed.Keys)
         {
-            var error = JsonSerializer.Deserialize<SegmentationError>(await DownloadAsync(SegmentationWriter.ErrorName(name)), SegmentationWriter.Json)!;
-            Assert.Equal(("InvalidImage", name), (error.Kind, error.Source));
+            var error = Read<SegmentationError>(await DownloadAsync(name + ".error.json"));
+            Assert.Equal(("undecodable", name), (error.Kind, error.Input));
             Assert.Contains(name, error.Error);
             Assert.NotNull(error.Fingerprint);
         }
-        Assert.Equal(malformed.Keys.Order(), await InputNamesAsync());
+        Assert.Equal(malformed.Keys.Order(StringComparer.Ordinal), await InputNamesAsync());
     }
 
     [Fact]
@@ -130,8 +131,8 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
 
         Assert.Equal(BlobSegmentationOutcome.Failed, await ProcessAsync("dog.png"));
 
-        var error = JsonSerializer.Deserialize<SegmentationError>(await DownloadAsync("dog.png.error.json"), SegmentationWriter.Json)!;
-        Assert.Equal("NoActiveModel", error.Kind);
+        var error = Read<SegmentationError>(await DownloadAsync("dog.png.error.json"));
+        Assert.Equal("no-active-model", error.Kind);
         Assert.Equal(["dog.png"], await InputNamesAsync());
     }
 
@@ -140,6 +141,8 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
         await FunctionsTestKit.PublishModelAsync(_store, runId, seed == 1 ? s_bundle.Value : FunctionsTestKit.TinyBundle(seed));
         Assert.NotNull(await _activeModels.ActivateAsync(runId, DateTime.UtcNow, _timeout.Token));
     }
+
+    private static T Read<T>(byte[] json) => JsonSerializer.Deserialize<T>(json, BlobSegmentationProcessor.Json)!;
 
     private Task<BlobSegmentationOutcome> ProcessAsync(string name)
         => _processor.ProcessAsync(_input.GetBlobClient(name), name, _output, _timeout.Token);

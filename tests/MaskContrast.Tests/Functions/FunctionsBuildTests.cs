@@ -40,7 +40,7 @@ public sealed class FunctionsBuildTests
         var functions = ReadMetadata();
 
         Binding(functions, "TrainingPipelineOrchestrator", "orchestrationTrigger");
-        foreach (var activity in new[] { "ListDatasetImages", "GenerateProposalShard", "FindCompletedEpochs", "RunTrainingEpoch", "EvaluateRun", "PublishModel" })
+        foreach (var activity in new[] { "ListDatasetImages", "GenerateProposalShard", "FindCompletedEpochs", "RunTrainingEpoch", "StartEpochJob", "GetEpochJobStatus", "EvaluateRun", "PublishModel" })
             Binding(functions, activity, "activityTrigger");
     }
 
@@ -52,6 +52,17 @@ public sealed class FunctionsBuildTests
         Assert.Equal("segment-input/{name}", (string?)trigger["path"]);
         Assert.Equal("EventGrid", (string?)trigger["source"]);
         Assert.Equal("AzureWebJobsStorage", (string?)trigger["connection"]);
+    }
+
+    [Fact]
+    public void Metadata_EpochRecordTrigger_WatchesRunsInTheArtifactContainerThroughEventGrid()
+    {
+        var functions = ReadMetadata();
+        var trigger = Binding(functions, "EpochRecordWritten", "blobTrigger");
+
+        Assert.Equal("maskcontrast/runs/{path}", (string?)trigger["path"]);
+        Assert.Equal("EventGrid", (string?)trigger["source"]);
+        Binding(functions, "EpochRecordWritten", "durableClient");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using MaskContrast.Functions.Functions;
@@ -23,8 +24,8 @@ public sealed class SegmentApiTests : IAsyncLifetime
         _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("segment-api"));
         _activeModels = new ActiveModelStore(_store);
         _segmenter = new ActiveSegmenter(_store, _activeModels, NullLogger<ActiveSegmenter>.Instance);
-        var processor = new BlobSegmentationProcessor(_segmenter, TimeProvider.System, NullLogger<BlobSegmentationProcessor>.Instance);
-        _functions = new SegmentFunctions(_segmenter, processor, new SegmentOutput(null!), TimeProvider.System);
+        var processor = new BlobSegmentationProcessor(_segmenter, NullLogger<BlobSegmentationProcessor>.Instance);
+        _functions = new SegmentFunctions(_segmenter, processor, new SegmentOutput(null!));
     }
 
     public Task DisposeAsync()
@@ -47,10 +48,10 @@ public sealed class SegmentApiTests : IAsyncLifetime
         Assert.Equal((37, 23), (labels.Width, labels.Height));
         Assert.All(labels.Values, v => Assert.InRange(v, 0, 4));
         Assert.Equal("application/json", json.ContentType);
-        var summary = SegmentationWriter.TryReadSummary(json.FileContents)!;
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(json.FileContents, BlobSegmentationProcessor.Json)!;
         Assert.Equal((37, 23), (summary.Width, summary.Height));
         Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);
-        Assert.Equal((await _activeModels.GetAsync())!.Sha256, summary.Model);
+        Assert.Equal((await _activeModels.GetAsync())!.Identity(), summary.Model);
     }
 
     [Fact]
@@ -61,12 +62,21 @@ public sealed class SegmentApiTests : IAsyncLifetime
     public async Task SegmentImage_BodyOverTheLimit_Returns413Problem()
         => RunsApiTests.AssertProblem(await SegmentAsync(new byte[SegmentFunctions.MaxImageBytes + 1]), 413);
 
+    [Fact]
+    public async Task SegmentImage_MorePixelsThanTheSynchronousLimit_Returns413Problem()
+    {
+        await ActivateAsync();
+
+        var problem = RunsApiTests.AssertProblem(await SegmentAsync(ImageCodec.EncodePng(new RgbImage(2001, 2000, new byte[2001 * 2000 * 3]))), 413);
+
+        Assert.Contains("segment-input", problem.Detail);
+    }
+
     [Theory]
     [InlineData(0)]    // empty body
     [InlineData(1)]    // text
     [InlineData(2)]    // truncated PNG
-    [InlineData(3)]    // more pixels than the synchronous limit
-    public async Task SegmentImage_UndecodableOrTooManyPixels_Returns400Problem(int kind)
+    public async Task SegmentImage_Undecodable_Returns400Problem(int kind)
     {
         await ActivateAsync();
         var png = FunctionsTestKit.Png(16, 16);
@@ -74,8 +84,7 @@ public sealed class SegmentApiTests : IAsyncLifetime
         {
             0 => [],
             1 => "hello"u8.ToArray(),
-            2 => png[..(png.Length / 2)],
-            _ => ImageCodec.EncodePng(new RgbImage(2001, 2000, new byte[2001 * 2000 * 3])),
+            _ => png[..(png.Length / 2)],
         };
 
         RunsApiTests.AssertProblem(await SegmentAsync(body), 400);

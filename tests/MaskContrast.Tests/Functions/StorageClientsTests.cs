@@ -50,12 +50,13 @@ public sealed class StorageClientsTests
     }
 
     [Fact]
-    public void OpenArtifactStore_LocalSettings_UseTheMaskContrastConnectionAndContainer()
+    public void OpenArtifactStore_LocalSettings_UseTheMaskContrastConnection()
     {
         var store = FunctionsServices.OpenArtifactStore(Config(
-            ("MASKCONTRAST_STORAGE", FunctionsTestKit.AzuriteConnection), ("MASKCONTRAST_CONTAINER", "runs-local")));
+            ("MASKCONTRAST_STORAGE", "UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://127.0.0.2"),
+            ("AzureWebJobsStorage", "UseDevelopmentStorage=true")));
 
-        Assert.EndsWith("/devstoreaccount1/runs-local", store.Description);
+        Assert.Equal($"container http://127.0.0.2:10000/devstoreaccount1/{ArtifactStoreLocator.DefaultContainer}", store.Description);
     }
 
     private static IConfiguration Config(params (string Key, string Value)[] values)

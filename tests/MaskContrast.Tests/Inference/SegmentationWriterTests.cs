@@ -1,53 +1,58 @@
+using System.Text.Json;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
-using SkiaSharp;
+using MaskContrast.Tests.Functions;
 
 namespace MaskContrast.Tests.Inference;
 
-/// <summary>The three files written for every segmented image (blob drop, HTTP, CLI).</summary>
+/// <summary>The files written for every segmented image (blob drop, HTTP, CLI), with an untrained tiny bundle.</summary>
 public sealed class SegmentationWriterTests
 {
-    // 3×2 map: background, cluster 1, cluster 2 / cluster 2, background, background.
-    private static readonly Segmentation s_segmentation = new(new ByteRaster(3, 2, [0, 1, 2, 2, 0, 0]),
-        [new SegmentArea(0, 0.5, null), new SegmentArea(1, 1 / 6.0, null), new SegmentArea(2, 2 / 6.0, "cat")], 12.345);
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly Lazy<ModelBundle> s_bundle = new(() => ModelBundle.Load(new MemoryStream(FunctionsTestKit.TinyBundle()), "tiny"));
 
     [Fact]
-    public void Render_LabelMap_IsAGrayPngWithTheLabelsAsValues()
+    public void Process_Image_WritesLabelMapOverlayAndSummaryAtTheInputSize()
     {
-        var files = SegmentationWriter.Render(s_segmentation, new SegmentationSource("a.jpg", "0x8D", "abc"), DateTime.UnixEpoch);
+        var writer = new SegmentationWriter(s_bundle.Value, modelName: "m@1");
 
-        var labels = IndexedPng.TryRead(files.LabelMap, "labels")!;
-        Assert.Equal((3, 2), (labels.Width, labels.Height));
-        Assert.Equal(new byte[] { 0, 1, 2, 2, 0, 0 }, labels.Values);
+        var (files, succeeded) = writer.Process("a.png", FunctionsTestKit.Png(33, 21), fingerprint: "0x8D1");
+
+        Assert.True(succeeded);
+        Assert.Equal(["a.png.json", "a.png.overlay.png", "a.png.png"], files.Keys.Order(StringComparer.Ordinal));
+        var labels = IndexedPng.TryRead(files["a.png.png"], "labels")!;
+        Assert.Equal((33, 21), (labels.Width, labels.Height));
+        var overlay = ImageCodec.DecodeRgb(files["a.png.overlay.png"], "overlay");
+        Assert.Equal((33, 21), (overlay.Width, overlay.Height));
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files["a.png.json"], s_json)!;
+        Assert.Equal(("a.png", 33, 21, "m@1", "0x8D1"), (summary.Input, summary.Width, summary.Height, summary.Model, summary.Fingerprint));
+        Assert.Equal(labels.Values.Distinct().Order().Select(v => (int)v), summary.Labels.Select(l => l.Label));
+        Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);
+    }
+
+    [Theory]
+    [InlineData(0, "undecodable")]   // not an image
+    [InlineData(1, "too-large")]     // over the pixel limit
+    public void Process_BadInput_ReturnsOnlyTheErrorRecord(int input, string kind)
+    {
+        var writer = new SegmentationWriter(s_bundle.Value, maxPixels: 100);
+        var bytes = input == 0 ? "hello"u8.ToArray() : FunctionsTestKit.Png(11, 10);
+
+        var (files, succeeded) = writer.Process("b.jpg", bytes, fingerprint: "0x8D2");
+
+        Assert.False(succeeded);
+        var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files, f => f.Key == "b.jpg.error.json").Value, s_json)!;
+        Assert.Equal(("b.jpg", kind, "0x8D2"), (error.Input, error.Kind, error.Fingerprint));
     }
 
     [Fact]
-    public void Render_Overlay_IsTransparentOnBackgroundAndPaletteColouredOnClusters()
+    public void Overlay_BlendsLabelledPixelsWithTheirPaletteColourAndKeepsBackground()
     {
-        var files = SegmentationWriter.Render(s_segmentation, new SegmentationSource("a.jpg", null, null), DateTime.UnixEpoch);
+        var image = new RgbImage(2, 1, [100, 100, 100, 100, 100, 100]);
 
-        using var overlay = SKBitmap.Decode(files.Overlay);
-        Assert.Equal((3, 2), (overlay.Width, overlay.Height));
-        Assert.Equal(0, overlay.GetPixel(0, 0).Alpha);
-        Assert.Equal(0, overlay.GetPixel(1, 1).Alpha);
-        // VOC palette: 1 = (128, 0, 0), 2 = (0, 128, 0); half opaque so the input shows through.
-        Assert.Equal(((byte)128, (byte)0, (byte)0, SegmentationWriter.OverlayAlpha), Rgba(overlay.GetPixel(1, 0)));
-        Assert.Equal(((byte)0, (byte)128, (byte)0, SegmentationWriter.OverlayAlpha), Rgba(overlay.GetPixel(0, 1)));
+        var overlay = SegmentationWriter.Overlay(image, new ByteRaster(2, 1, [0, 1]));
+
+        // Label 1 is VOC (128, 0, 0): (100 + 128) / 2, 100 / 2, 100 / 2.
+        Assert.Equal(new byte[] { 100, 100, 100, 114, 50, 50 }, overlay.Rgb);
     }
-
-    [Fact]
-    public void Render_Summary_RoundTripsWithSourceModelAreasAndTiming()
-    {
-        var files = SegmentationWriter.Render(s_segmentation, new SegmentationSource("in/a.jpg", "0x8D", "abc"), DateTime.UnixEpoch);
-
-        var summary = SegmentationWriter.TryReadSummary(files.Summary)!;
-        Assert.Equal(("in/a.jpg", "0x8D", "abc", 3, 2, 12.3), (summary.Source, summary.Fingerprint, summary.Model, summary.Width, summary.Height, summary.Milliseconds));
-        Assert.Equal([0, 1, 2], summary.Labels.Select(l => l.Label));
-        Assert.Equal("cat", summary.Labels[2].ClassName);
-        Assert.Null(SegmentationWriter.TryReadSummary("not json"u8));
-        Assert.Equal(("x.png.png", "x.png.overlay.png", "x.png.json", "x.png.error.json"),
-            (SegmentationWriter.LabelMapName("x.png"), SegmentationWriter.OverlayName("x.png"), SegmentationWriter.SummaryName("x.png"), SegmentationWriter.ErrorName("x.png")));
-    }
-
-    private static (byte, byte, byte, byte) Rgba(SKColor c) => (c.Red, c.Green, c.Blue, c.Alpha);
 }

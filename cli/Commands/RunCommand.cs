@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using MaskContrast.Core.Config;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Storage;
+
+namespace MaskContrast.Cli.Commands;
+
+/// <summary>
+/// <c>maskcontrast run --data &lt;dir&gt; [--preset small] [--epochs N] [--out &lt;dir&gt; | --storage &lt;conn&gt;] [--run-id &lt;id&gt;]</c>:
+/// the whole pipeline (proposals, epochs with a checkpoint each, evaluation, model bundle) on the embedded durable host.
+/// Running it again with the same run id continues from the last checkpoint.
+/// </summary>
+public static partial class RunCommand
+{
+    internal static readonly Option<string?> Data = new("--data") { Description = "Folder of images or a VOC-layout dataset root; imported into the store as datasets/<name>/" };
+    internal static readonly Option<string?> DatasetName = new("--dataset") { Description = "Dataset name in the store (default: the --data folder's name)" };
+    internal static readonly Option<int?> Epochs = new("--epochs") { Description = "Number of epochs (default: the preset's)" };
+    internal static readonly Option<string?> Out = new("--out") { Description = $"Local folder for runs and datasets (default ./{StoreChoice.DefaultFolder}); in-memory durable backend" };
+    internal static readonly Option<string?> Storage = new("--storage") { Description = "Azure Storage connection string (e.g. Azurite's): blobs and the durable backend survive a crash" };
+    internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>" };
+    internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => "mbplus" }
+        .AcceptOnlyFromAmong(RunSettings.ProposalSources);
+    internal static readonly Option<int> EvalSize = new("--eval-size") { Description = "Evaluation resolution (paper 512)", DefaultValueFactory = _ => 512 };
+    internal static readonly Option<bool> ChildProcess = new("--child-process") { Description = "Train each epoch in a `maskcontrast train-epoch` child process (as a GPU container would)" };
+
+    public static Command Create()
+    {
+        var preset = CommonOptions.Preset("small");
+        var set = CommonOptions.Set();
+        var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
+        {
+            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, Out, Storage, RunId, ChildProcess,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var where = Where(parse);
+            string runId = NameValidator.ValidateRunId(parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}", "--run-id");
+            Console.WriteLine(runId);
+            string dataset = await ImportAsync(where, parse.GetValue(Data), parse.GetValue(DatasetName), cancellationToken);
+            string presetName = parse.GetValue(preset)!;
+            string[] overrides = parse.GetValue(set) ?? [];
+            int epochs = parse.GetValue(Epochs) ?? Presets.Load(presetName, overrides).Schedule.Epochs;
+            var settings = new RunSettings(dataset, presetName, overrides, epochs, parse.GetValue(Proposals)!, parse.GetValue(EvalSize));
+            return await PipelineSession.RunAsync(where, runId, settings, parse.GetValue(ChildProcess), cancellationToken);
+        });
+        return command;
+    }
+
+    internal static StoreChoice Where(ParseResult parse)
+    {
+        string? folder = parse.GetValue(Out), storage = parse.GetValue(Storage);
+        if (folder is not null && storage is not null) throw new ArgumentException("give either --out (a local folder) or --storage (a connection string), not both");
+        return new StoreChoice(folder, storage);
+    }
+
+    /// <summary>Copies --data into the store (files already there are kept) and returns the dataset name.</summary>
+    internal static async Task<string> ImportAsync(StoreChoice where, string? data, string? name, CancellationToken cancellationToken)
+    {
+        if (data is null)
+            return name ?? throw new ArgumentException("give --data <folder> (or --dataset <name> of a dataset already in the store)");
+        string full = Path.GetFullPath(data);
+        if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"--data '{data}' is not a folder");
+        name ??= InvalidNameCharacters().Replace(Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)), "-").Trim('-', '.');
+        int copied = await DatasetImport.ImportFolderAsync(where.Open(), name, full, cancellationToken: cancellationToken);
+        Console.Error.WriteLine($"dataset '{name}': {copied} new files copied into the store");
+        return name;
+    }
+
+    [GeneratedRegex("[^A-Za-z0-9._-]+")]
+    private static partial Regex InvalidNameCharacters();
+}

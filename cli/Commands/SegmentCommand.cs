@@ -1,0 +1,61 @@
+using System.CommandLine;
+using MaskContrast.Core.Inference;
+
+namespace MaskContrast.Cli.Commands;
+
+/// <summary>
+/// <c>maskcontrast segment --model &lt;bundle or run folder&gt; --out &lt;dir&gt; &lt;files or folders&gt;...</c>: for every input
+/// <c>{name}.png</c> (label map), <c>{name}.overlay.png</c> and <c>{name}.json</c>, or <c>{name}.error.json</c>.
+/// Inputs are only read. Exit code 0 when every input was segmented, 1 when some failed.
+/// </summary>
+public static class SegmentCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "A model bundle (model.mcbundle) or a run folder that holds model/model.mcbundle", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression-bomb guard)", DefaultValueFactory = _ => Core.Data.ImageCodec.DefaultMaxPixels };
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders of images", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("segment", "Segment images with a trained model bundle") { model, output, maxPixels, inputs };
+        command.SetAction(parse =>
+        {
+            string bundlePath = ResolveBundle(parse.GetValue(model)!);
+            using var bundle = ModelBundle.LoadFile(bundlePath);
+            var writer = new SegmentationWriter(bundle, parse.GetValue(maxPixels), bundlePath);
+            string outDir = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
+            int ok = 0, failed = 0;
+            foreach (var file in Expand(parse.GetValue(inputs)!))
+            {
+                string name = Path.GetFileName(file);
+                byte[] bytes;
+                try { bytes = File.ReadAllBytes(file); }
+                catch (IOException e) { bytes = []; Console.Error.WriteLine($"{name}: {e.Message}"); }
+                var (files, succeeded) = writer.Process(name, bytes);
+                foreach (var (fileName, content) in files) File.WriteAllBytes(Path.Combine(outDir, fileName), content);
+                if (succeeded) ok++; else { failed++; Console.Error.WriteLine($"{name}: not segmented, see {name}.error.json"); }
+            }
+            Console.WriteLine($"segmented {ok} images, {failed} failed; outputs in {outDir}");
+            return failed == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
+        });
+        return command;
+    }
+
+    static string ResolveBundle(string path)
+    {
+        if (File.Exists(path)) return path;
+        foreach (var candidate in new[] { Path.Combine(path, ModelBundle.FileName), Path.Combine(path, "model", ModelBundle.FileName) })
+            if (File.Exists(candidate)) return candidate;
+        throw new FileNotFoundException($"--model '{path}' is neither a model bundle nor a run folder with model/{ModelBundle.FileName}");
+    }
+
+    static IEnumerable<string> Expand(IEnumerable<string> inputs)
+    {
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+                foreach (var f in Directory.EnumerateFiles(input).Order(StringComparer.Ordinal)) yield return f;
+            else if (File.Exists(input)) yield return input;
+            else throw new FileNotFoundException($"input '{input}' does not exist");
+        }
+    }
+}

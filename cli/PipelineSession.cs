@@ -1,0 +1,131 @@
+using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
+using MaskContrast.Orchestration.Launchers;
+using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Runs;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.DurableTask.Client;
+using Spectre.Console;
+
+namespace MaskContrast.Cli;
+
+/// <summary>Where a CLI run keeps its artifacts and durable state.</summary>
+/// <param name="Folder">Local folder store (embedded default, in-memory durable backend), or null.</param>
+/// <param name="Storage">Azure Storage connection string (Azurite or an account): blobs for artifacts and the durable backend.</param>
+public sealed record StoreChoice(string? Folder, string? Storage)
+{
+    public const string DefaultFolder = "maskcontrast-runs";
+
+    public IArtifactStore Open() => Storage is { } s ? ArtifactStoreLocator.Open(s) : new LocalFolderArtifactStore(Path.GetFullPath(Folder ?? DefaultFolder));
+
+    /// <summary>What the child-process launcher passes as <c>--store</c>.</summary>
+    public string Argument => Storage ?? Path.GetFullPath(Folder ?? DefaultFolder);
+}
+
+/// <summary>Runs the training pipeline on the embedded durable host and shows its progress on stderr.</summary>
+public static class PipelineSession
+{
+    public static async Task<int> RunAsync(StoreChoice where, string runId, RunSettings settings, bool childProcess, CancellationToken cancellationToken)
+    {
+        var store = where.Open();
+        using var engine = new CorePipelineEngine(store);
+        await using var host = await EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions
+        {
+            AzureStorageConnectionString = where.Storage,
+            ConfigureServices = services =>
+            {
+                if (childProcess) services.AddChildProcessEpochLauncher(ChildProcess(where));
+                services.AddPipelineServices(store, engine);
+            },
+        });
+        var start = await RunStarter.StartAsync(host.Client, store, runId, settings, cancellationToken: cancellationToken);
+        Console.Error.WriteLine(start switch
+        {
+            RunStart.Resumed => $"resuming run {runId} from its last checkpoint",
+            RunStart.AlreadyRunning => $"run {runId} is already running on this task hub; following it",
+            _ => $"started run {runId}",
+        });
+        var metadata = await FollowAsync(host.Client, runId, cancellationToken);
+        return Report(metadata, store, runId);
+    }
+
+    static ChildProcessEpochLauncherOptions ChildProcess(StoreChoice where)
+    {
+        // `dotnet maskcontrast.dll …` and the apphost `maskcontrast …` both re-run this same build.
+        string process = Environment.ProcessPath ?? "dotnet";
+        bool viaDotnet = Path.GetFileNameWithoutExtension(process) == "dotnet";
+        return new ChildProcessEpochLauncherOptions
+        {
+            FileName = process,
+            LeadingArguments = viaDotnet ? [typeof(PipelineSession).Assembly.Location] : [],
+            Store = where.Argument,
+        };
+    }
+
+    static async Task<OrchestrationMetadata> FollowAsync(DurableTaskClient client, string runId, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // A live bar on a terminal; one line per change when stderr is a file or a pipe (CI logs).
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            string last = "";
+            return await PollAsync(client, runId, (line, _, _) =>
+            {
+                if (line != last) Console.Error.WriteLine(last = line);
+            }, cancellationToken);
+        }
+        OrchestrationMetadata? done = null;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: 1);
+                done = await PollAsync(client, runId, (line, value, max) =>
+                {
+                    task.MaxValue = max;
+                    task.Value = value;
+                    task.Description = Markup.Escape(line);
+                }, cancellationToken);
+                task.Value = task.MaxValue;
+            });
+        return done!;
+    }
+
+    /// <summary>Polls the run every second, reporting (status line, epochs done, epochs) until it completes.</summary>
+    static async Task<OrchestrationMetadata> PollAsync(DurableTaskClient client, string runId, Action<string, double, double> report,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var instance = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+            if (instance?.SerializedCustomStatus is not null && instance.ReadCustomStatusAs<PipelineStatus>() is { } s)
+            {
+                double done = s.Phase == PipelinePhase.Training ? Math.Max(0, s.Epoch - 1)
+                    : s.Phase is PipelinePhase.Evaluating or PipelinePhase.Publishing or PipelinePhase.Completed ? s.Epochs : 0;
+                string loss = s.Loss is { } l ? $" loss {l:F3}" : "";
+                string eta = s.EtaSeconds is { } e ? $" ETA {TimeSpan.FromSeconds(Math.Round(e)):hh\\:mm\\:ss}" : "";
+                report($"{s.Phase} epoch {s.Epoch}/{s.Epochs}{loss}{eta}", done, Math.Max(1, s.Epochs));
+            }
+            if (instance is { IsCompleted: true }) return instance;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    static int Report(OrchestrationMetadata metadata, IArtifactStore store, string runId)
+    {
+        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        {
+            Console.Error.WriteLine($"run {runId} ended {metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
+            Console.Error.WriteLine($"run `maskcontrast run` again with --run-id {runId} to continue from the last checkpoint");
+            return metadata.FailureDetails?.ErrorType?.Contains("NonRetryable", StringComparison.Ordinal) == true ? ExitCodes.InvalidInput : ExitCodes.Retryable;
+        }
+        var result = metadata.ReadOutputAs<PipelineResult>()!;
+        string Where(string path) => store is LocalFolderArtifactStore local ? Path.Combine(local.RootFolder, path) : $"{store.Description}/{path}";
+        Console.WriteLine($"run {runId}: {result.Outcome}, {result.Images} images, {result.ProposalMasks} proposals, " +
+                          $"{result.EpochsTrained} epochs trained ({result.EpochsSkipped} resumed), final loss {result.FinalLoss:F3}");
+        if (result.Eval is { } eval) Console.WriteLine($"  K-means mIoU {eval.MeanIou * 100:F1} %; report: {Where(eval.ReportPath)}");
+        if (result.Model is { } model) Console.WriteLine($"  model bundle: {Where(model.Path)}");
+        return ExitCodes.Success;
+    }
+}
