@@ -13,12 +13,13 @@ namespace MaskContrast.Cli.Commands;
 public static class DemoCommand
 {
     /// <summary>Epochs of the demo run: a few minutes on 2 cores; the full recipe is `maskcontrast run --preset small`.</summary>
-    public const int Epochs = 6;
+    public const int DefaultEpochs = 4;
 
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for the dataset, the run and the sample segmentations", DefaultValueFactory = _ => "maskcontrast-demo" };
-        var command = new Command("demo", "Generate a synthetic dataset, train and evaluate a small model, segment sample images") { output };
+        var epochs = new Option<int>("--epochs") { Description = $"Epochs of the shortened small run (default {DefaultEpochs})", DefaultValueFactory = _ => DefaultEpochs };
+        var command = new Command("demo", "Generate a synthetic dataset, train and evaluate a small model, segment sample images") { output, epochs };
         command.SetAction(async (parse, cancellationToken) =>
         {
             string root = Path.GetFullPath(parse.GetValue(output)!);
@@ -30,7 +31,7 @@ public static class DemoCommand
             }
             var where = new StoreChoice(Path.Combine(root, "store"), null);
             string dataset = await RunCommand.ImportAsync(where, data, "synthetic", cancellationToken);
-            var settings = new RunSettings(dataset, "small", [], Epochs, EvalSize: 128);
+            var settings = new RunSettings(dataset, "small", [], parse.GetValue(epochs), EvalSize: 128);
             int code = await PipelineSession.RunAsync(where, "demo", settings, childProcess: false, cancellationToken);
             if (code != ExitCodes.Success) return code;
 

@@ -16,6 +16,21 @@ public sealed record EvaluationDocument(ClusteringReport Clustering, EpochMetric
 /// </summary>
 public static class ReportWriter
 {
+    // Skia's dependency-free Linux build cannot ask fontconfig for fonts, so plots would carry no text: give ScottPlot a
+    // font file that Debian and Ubuntu images usually have. Without one, plots keep bars and lines; the HTML keeps the numbers.
+    static readonly string[] s_fontFiles = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"];
+    static readonly string? s_font = RegisterFont();
+
+    static string? RegisterFont()
+    {
+        var file = s_fontFiles.FirstOrDefault(File.Exists);
+        if (file is null) return null;
+        ScottPlot.Fonts.AddFontFile("ReportSans", file);
+        ScottPlot.Fonts.Default = "ReportSans";
+        return file;
+    }
+
     public static IReadOnlyList<string> Write(string folder, EvaluationDocument doc, IReadOnlyList<RgbImage> sampleImages,
         IReadOnlyList<ByteRaster> sampleTruth, IReadOnlyList<ByteRaster> samplePrediction)
     {

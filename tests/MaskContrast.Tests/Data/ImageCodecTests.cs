@@ -19,7 +19,7 @@ public class ImageCodecTests
     }
 
     /// <summary>Inserts an APP1 Exif segment with one Orientation (0x0112) entry right after the JPEG SOI marker.</summary>
-    private static byte[] WithExifOrientation(byte[] jpeg, ushort orientation)
+    internal static byte[] WithExifOrientation(byte[] jpeg, ushort orientation)
     {
         var tiff = new byte[26];
         "MM"u8.CopyTo(tiff);

@@ -1,58 +1,127 @@
+using System.Buffers.Binary;
 using System.Text.Json;
+using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
+using MaskContrast.Core.Evaluation;
 using MaskContrast.Core.Inference;
-using MaskContrast.Tests.Functions;
+using MaskContrast.Core.Model;
+using MaskContrast.Tests.Data;
+using static TorchSharp.torch;
 
 namespace MaskContrast.Tests.Inference;
 
-/// <summary>The files written for every segmented image (blob drop, HTTP, CLI), with an untrained tiny bundle.</summary>
-public sealed class SegmentationWriterTests
+public sealed class SegmentationWriterTests : IDisposable
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
-    private static readonly Lazy<ModelBundle> s_bundle = new(() => ModelBundle.Load(new MemoryStream(FunctionsTestKit.TinyBundle()), "tiny"));
+    private readonly ModelBundle _bundle = TinyBundle();
 
-    [Fact]
-    public void Process_Image_WritesLabelMapOverlayAndSummaryAtTheInputSize()
+    public void Dispose() => _bundle.Dispose();
+
+    /// <summary>An untrained tiny network with clusters fitted on random prototypes: enough to exercise every output path.</summary>
+    internal static ModelBundle TinyBundle()
     {
-        var writer = new SegmentationWriter(s_bundle.Value, modelName: "m@1");
+        var config = Presets.Load("tiny");
+        random.manual_seed(3);
+        using var model = new SegmentationModel(config.Model);
+        var masks = Enumerable.Range(0, 12).Select(_ => new ByteRaster(4, 4, Enumerable.Repeat((byte)1, 16).ToArray())).ToList();
+        var truth = Enumerable.Range(0, 12).Select(i => new ByteRaster(4, 4, Enumerable.Repeat((byte)(1 + i % 2), 16).ToArray())).ToList();
+        var clusters = KMeansProtocol.Evaluate(randn(12, 32), masks, truth, new ClusteringProtocolOptions(NumClasses: 3, Seeds: [1]));
+        return ModelBundle.Create(model, config, 32, clusters, ["background", "left", "right"], "test", 0);
+    }
 
-        var (files, succeeded) = writer.Process("a.png", FunctionsTestKit.Png(33, 21), fingerprint: "0x8D1");
+    static RgbImage Gradient(int w, int h)
+    {
+        var rgb = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++) { rgb[3 * i] = (byte)(i % 251); rgb[3 * i + 1] = (byte)(i / w * 5); rgb[3 * i + 2] = 90; }
+        return new RgbImage(w, h, rgb);
+    }
 
-        Assert.True(succeeded);
-        Assert.Equal(["a.png.json", "a.png.overlay.png", "a.png.png"], files.Keys.Order(StringComparer.Ordinal));
-        var labels = IndexedPng.TryRead(files["a.png.png"], "labels")!;
-        Assert.Equal((33, 21), (labels.Width, labels.Height));
-        var overlay = ImageCodec.DecodeRgb(files["a.png.overlay.png"], "overlay");
-        Assert.Equal((33, 21), (overlay.Width, overlay.Height));
-        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files["a.png.json"], s_json)!;
-        Assert.Equal(("a.png", 33, 21, "m@1", "0x8D1"), (summary.Input, summary.Width, summary.Height, summary.Model, summary.Fingerprint));
+    static byte[] BombPng()
+    {
+        using var stream = new MemoryStream();
+        stream.Write(IndexedPng.SignatureBytes);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, 50000);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 50000);
+        ihdr[8] = 8;
+        ihdr[9] = 2;
+        IndexedPng.WriteChunk(stream, "IHDR"u8, ihdr);
+        IndexedPng.WriteChunk(stream, "IDAT"u8, [0x78, 0x9C, 0x03, 0x00]);
+        IndexedPng.WriteChunk(stream, "IEND"u8, []);
+        return stream.ToArray();
+    }
+
+    public static TheoryData<string, byte[], int, int> GoodInputs() => new()
+    {
+        { "photo.jpg", ImageCodec.EncodeJpeg(Gradient(50, 40)), 50, 40 },
+        { "odd.png", ImageCodec.EncodePng(Gradient(33, 21)), 33, 21 },
+        { "gray.png", ImageCodec.EncodeGrayPng(new ByteRaster(20, 30, Enumerable.Range(0, 600).Select(i => (byte)i).ToArray())), 20, 30 },
+        // EXIF orientation 6 (rotate 90° clockwise): the 64×32 pixels are shown, and segmented, as 32×64
+        { "rotated.jpg", ImageCodecTests.WithExifOrientation(ImageCodec.EncodeJpeg(Gradient(64, 32)), 6), 32, 64 },
+    };
+
+    [Theory]
+    [MemberData(nameof(GoodInputs))]
+    public void Process_ValidImage_WritesLabelMapOverlayAndSummaryAtInputSize(string name, byte[] bytes, int width, int height)
+    {
+        var (files, ok) = new SegmentationWriter(_bundle).Process(name, bytes);
+        Assert.True(ok);
+        Assert.Equal([name + ".json", name + ".overlay.png", name + ".png"], files.Keys.Order());
+        var labels = ImageCodec.DecodeSingleChannel(WriteTemp(files[name + ".png"]));
+        Assert.Equal((width, height), (labels.Width, labels.Height));
+        Assert.All(labels.Values, v => Assert.InRange(v, 0, _bundle.Clusters));
+        var overlay = ImageCodec.DecodeRgb(files[name + ".overlay.png"], "overlay");
+        Assert.Equal((width, height), (overlay.Width, overlay.Height));
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files[name + ".json"], Presets.Json)!;
+        Assert.Equal((width, height), (summary.Width, summary.Height));
+        Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 6);
         Assert.Equal(labels.Values.Distinct().Order().Select(v => (int)v), summary.Labels.Select(l => l.Label));
-        Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);
     }
 
     [Theory]
-    [InlineData(0, "undecodable")]   // not an image
-    [InlineData(1, "too-large")]     // over the pixel limit
-    public void Process_BadInput_ReturnsOnlyTheErrorRecord(int input, string kind)
+    [InlineData("empty.jpg", "undecodable")]
+    [InlineData("truncated.jpg", "undecodable")]
+    [InlineData("notes.png", "undecodable")]
+    [InlineData("bomb.png", "too-large")]
+    public void Process_BadInput_WritesOnlyAnErrorRecord(string name, string kind)
     {
-        var writer = new SegmentationWriter(s_bundle.Value, maxPixels: 100);
-        var bytes = input == 0 ? "hello"u8.ToArray() : FunctionsTestKit.Png(11, 10);
-
-        var (files, succeeded) = writer.Process("b.jpg", bytes, fingerprint: "0x8D2");
-
-        Assert.False(succeeded);
-        var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files, f => f.Key == "b.jpg.error.json").Value, s_json)!;
-        Assert.Equal(("b.jpg", kind, "0x8D2"), (error.Input, error.Kind, error.Fingerprint));
+        byte[] bytes = name switch
+        {
+            "empty.jpg" => [],
+            "truncated.jpg" => ImageCodec.EncodeJpeg(Gradient(40, 40))[..20],
+            "notes.png" => "this is not an image"u8.ToArray(),
+            _ => BombPng(),
+        };
+        var (files, ok) = new SegmentationWriter(_bundle).Process(name, bytes);
+        Assert.False(ok);
+        var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files, f => f.Key == name + ".error.json").Value, Presets.Json)!;
+        Assert.Equal(kind, error.Kind);
+        Assert.Contains(name, error.Error);
     }
 
     [Fact]
-    public void Overlay_BlendsLabelledPixelsWithTheirPaletteColourAndKeepsBackground()
+    public void Bundle_SaveAndLoad_SegmentsIdentically()
     {
-        var image = new RgbImage(2, 1, [100, 100, 100, 100, 100, 100]);
+        var image = ImageCodec.EncodePng(Gradient(48, 48));
+        using var buffer = new MemoryStream();
+        _bundle.Save(buffer);
+        buffer.Position = 0;
+        using var loaded = ModelBundle.Load(buffer, "bundle");
+        Assert.Equal(_bundle.Manifest.Centroids.SelectMany(c => c), loaded.Manifest.Centroids.SelectMany(c => c));
+        Assert.Equal(new SegmentationWriter(_bundle).Process("a.png", image).Files["a.png.png"],
+                     new SegmentationWriter(loaded).Process("a.png", image).Files["a.png.png"]);
+    }
 
-        var overlay = SegmentationWriter.Overlay(image, new ByteRaster(2, 1, [0, 1]));
+    [Fact]
+    public void Bundle_NotAZip_IsRefusedClearly()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ModelBundle.Load(new MemoryStream("nope"u8.ToArray()), "x.mcbundle"));
+        Assert.Contains("x.mcbundle", e.Message);
+    }
 
-        // Label 1 is VOC (128, 0, 0): (100 + 128) / 2, 100 / 2, 100 / 2.
-        Assert.Equal(new byte[] { 100, 100, 100, 114, 50, 50 }, overlay.Rgb);
+    static string WriteTemp(byte[] bytes)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mc-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 }

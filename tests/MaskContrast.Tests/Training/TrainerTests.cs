@@ -1,24 +1,32 @@
 using MaskContrast.Core.Config;
+using MaskContrast.Core.Data;
 using MaskContrast.Core.Training;
 using MaskContrast.Tests.Data;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MaskContrast.Tests.Training;
 
-public class TrainerTests(SyntheticTrainingSet data) : IClassFixture<SyntheticTrainingSet>
+public class TrainerTests(SyntheticTrainingSet data, ITestOutputHelper output) : IClassFixture<SyntheticTrainingSet>
 {
     static TrainingConfig Tiny(params string[] overrides) => Presets.Load("tiny", overrides);
 
     [Fact]
     public void TinyTraining_LossFalls()
     {
-        // 4 epochs × 10 steps of batch 8: the saliency head learns the masks quickly, so the total loss of the last
-        // epoch must be clearly below the first (measured: about 0.9 → 0.6; the margin asked here is 10 %).
-        using var trainer = new Trainer(Tiny("schedule.epochs=4"), CPU);
-        var epochs = Enumerable.Range(0, 4).Select(_ => trainer.TrainEpoch(data.Set)).ToList();
-        Assert.All(epochs, e => Assert.True(double.IsFinite(e.Loss)));
-        Assert.True(epochs[^1].Loss < 0.9 * epochs[0].Loss, $"loss did not fall: {string.Join(", ", epochs.Select(e => e.Loss.ToString("F3")))}");
-        Assert.Equal(Math.Log(8 + 32), epochs[0].ChanceContrastive, 9);
+        // 16 images, no queue (each query pixel picks its image among the 8 of its batch), 6 epochs × 10 steps:
+        // both terms must fall from the first epoch to the last and the contrastive term must end below its chance
+        // level ln(8). This checks that the loop learns; learning semantics at CPU scale is issue 5's work.
+        // Measured (contrastive/saliency per epoch): 1.981/0.242 → 1.823/0.224 → … → 1.359/0.197.
+        using var small = new TrainingSet(new VocDataset(data.Root, "train"), new VocDataset(data.Root, "train").Ids.Take(16));
+        using var trainer = new Trainer(Tiny("schedule.epochs=6", "moco.queueSize=0", "moco.momentum=0.9"), CPU);
+        var epochs = Enumerable.Range(0, 6).Select(_ => trainer.TrainEpoch(small)).ToList();
+        string trace = string.Join(", ", epochs.Select(e => $"{e.Contrastive:F3}/{e.Saliency:F3}"));
+        output.WriteLine($"contrastive/saliency per epoch: {trace}");
+        Assert.True(epochs[^1].Loss < 0.9 * epochs[0].Loss, $"total loss did not fall by 10 %: {trace}");
+        Assert.True(epochs[^1].Saliency < epochs[0].Saliency, $"saliency loss did not fall: {trace}");
+        Assert.True(epochs[^1].Contrastive < Math.Log(8) - 0.1, $"contrastive loss not below chance ln 8 = 2.079: {trace}");
+        Assert.Equal(Math.Log(8), epochs[0].ChanceContrastive, 9);
     }
 
     [Fact]
