@@ -6,10 +6,12 @@ using MaskContrast.Core.Evaluation;
 namespace MaskContrast.Core.Inference;
 
 /// <summary>The JSON written next to a segmentation.</summary>
-public sealed record SegmentationSummary(string Input, int Width, int Height, IReadOnlyList<SegmentArea> Labels, double Milliseconds, string? Model);
+/// <param name="Fingerprint">What identifies the input's version (a blob ETag), when the caller knows it: lets a re-run skip it.</param>
+public sealed record SegmentationSummary(string Input, int Width, int Height, IReadOnlyList<SegmentArea> Labels, double Milliseconds, string? Model,
+    string? Fingerprint = null);
 
 /// <summary>The JSON written instead of the outputs when an input cannot be segmented.</summary>
-public sealed record SegmentationError(string Input, string Error, string Kind);
+public sealed record SegmentationError(string Input, string Error, string Kind, string? Fingerprint = null);
 
 /// <summary>
 /// Turns an encoded image into the three outputs of a segmentation: <c>{name}.png</c> (8-bit single-channel label map at
@@ -22,17 +24,17 @@ public sealed class SegmentationWriter(ModelBundle bundle, long maxPixels = Imag
     private readonly Segmenter _segmenter = new(bundle);
 
     /// <summary>The output files (name → bytes) for one input; never throws for a bad image, returns the error record instead.</summary>
-    public (IReadOnlyDictionary<string, byte[]> Files, bool Succeeded) Process(string name, byte[] encoded)
+    public (IReadOnlyDictionary<string, byte[]> Files, bool Succeeded) Process(string name, byte[] encoded, string? fingerprint = null)
     {
         RgbImage image;
         try { image = ImageCodec.DecodeRgb(encoded, name, maxPixels); }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or NotSupportedException)
         {
-            var error = new SegmentationError(name, e.Message, e.Message.Contains("over the limit", StringComparison.Ordinal) ? "too-large" : "undecodable");
+            var error = new SegmentationError(name, e.Message, e.Message.Contains("over the limit", StringComparison.Ordinal) ? "too-large" : "undecodable", fingerprint);
             return (new Dictionary<string, byte[]> { [name + ".error.json"] = JsonSerializer.SerializeToUtf8Bytes(error, Presets.Json) }, false);
         }
         var result = _segmenter.Segment(image);
-        var summary = new SegmentationSummary(name, image.Width, image.Height, result.Areas, result.Milliseconds, modelName);
+        var summary = new SegmentationSummary(name, image.Width, image.Height, result.Areas, result.Milliseconds, modelName, fingerprint);
         return (new Dictionary<string, byte[]>
         {
             [name + ".png"] = ImageCodec.EncodeGrayPng(result.Labels),

@@ -24,8 +24,9 @@ public static class RunStarter
 {
     /// <exception cref="ArgumentException">Invalid settings or run id, or the run id exists with different settings.</exception>
     /// <exception cref="FileNotFoundException">The dataset has no files in the store.</exception>
+    /// <remarks><c>epochJob</c> is set by a host that runs epochs as Container Apps job executions (<see cref="PipelineInput.EpochJob"/>).</remarks>
     public static async Task<RunStart> StartAsync(DurableTaskClient client, IArtifactStore store, string runId, RunSettings settings,
-        int shardSize = 64, CancellationToken cancellationToken = default)
+        int shardSize = 64, CancellationToken cancellationToken = default, EpochJobOptions? epochJob = null)
     {
         NameValidator.ValidateRunId(runId);
         settings.Validate();
@@ -39,7 +40,7 @@ public static class RunStarter
         if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
             return RunStart.AlreadyRunning;
         await store.WriteJsonAsync(RunLayout.Config(runId), settings, cancellationToken);
-        await client.StartPipelineAsync(new PipelineInput(runId, settings.Dataset, settings.Epochs, shardSize), cancellationToken);
+        await client.StartPipelineAsync(new PipelineInput(runId, settings.Dataset, settings.Epochs, shardSize) { EpochJob = epochJob }, cancellationToken);
         return existing is null ? RunStart.Started : RunStart.Resumed;
     }
 

@@ -1,0 +1,36 @@
+using MaskContrast.Functions.Api;
+using MaskContrast.Functions.Models;
+using MaskContrast.Orchestration.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace MaskContrast.Functions.Functions;
+
+/// <summary><c>POST /api/models/{id}/activate</c> and <c>GET /api/models/active</c>: which model segments images.</summary>
+public sealed class ModelsFunctions(ActiveModelStore activeModels, TimeProvider clock)
+{
+    /// <summary>Makes run <paramref name="id"/>'s published model the active one; 404 when the run has no model.</summary>
+    [Function(nameof(ActivateModel))]
+    public async Task<IActionResult> ActivateModel(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{id}/activate")] HttpRequest request,
+        string id, CancellationToken cancellationToken)
+    {
+        if (RunViews.InvalidRunId(id, request) is { } invalid)
+            return invalid;
+        var active = await activeModels.ActivateAsync(id, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        return active is null
+            ? Problems.Status(StatusCodes.Status404NotFound, "The run has no model.",
+                $"Run '{id}' has no published model ({RunLayout.ModelRecord(id)} is missing); wait until the run completes.", ApiLinks.Instance(request))
+            : new OkObjectResult(active);
+    }
+
+    /// <summary>The active model; 404 when none was activated.</summary>
+    [Function(nameof(GetActiveModel))]
+    public async Task<IActionResult> GetActiveModel(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/active")] HttpRequest request, CancellationToken cancellationToken)
+        => await activeModels.GetAsync(cancellationToken) is { } active
+            ? new OkObjectResult(active)
+            : Problems.Status(StatusCodes.Status404NotFound, "No model is active.",
+                "Activate a trained model with POST /api/models/{runId}/activate.", ApiLinks.Instance(request));
+}

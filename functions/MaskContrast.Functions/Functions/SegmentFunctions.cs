@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using MaskContrast.Core.Inference;
+using MaskContrast.Functions.Api;
+using MaskContrast.Functions.Hosting;
+using MaskContrast.Functions.Inference;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace MaskContrast.Functions.Functions;
+
+/// <summary>
+/// Segmentation with the active model: <c>POST /api/segment</c> for one small image, and every blob dropped into
+/// <c>segment-input</c> (Event Grid blob trigger) → <c>segment-output</c>.
+/// </summary>
+public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentationProcessor processor, SegmentOutput output)
+{
+    /// <summary>Largest image body of <c>POST /api/segment</c>.</summary>
+    public const int MaxImageBytes = 4 * 1024 * 1024;
+
+    /// <summary>Largest image (width × height) of <c>POST /api/segment</c>; larger ones go through the blob drop.</summary>
+    public const long MaxImagePixels = 4_000_000;
+
+    /// <summary>
+    /// Segments the image in the body. Answers the 8-bit label map as PNG, or with <c>?format=json</c> the summary
+    /// (labels present, area fractions, timing). 413 too many bytes or pixels, 400 undecodable, 409 when no model is active.
+    /// </summary>
+    [Function(nameof(SegmentImage))]
+    public async Task<IActionResult> SegmentImage(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "segment")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var instance = ApiLinks.Instance(request);
+        var format = request.Query.TryGetValue("format", out var f) ? f.ToString() : "png";
+        if (format is not ("png" or "json"))
+            return Problems.BadRequest("format", $"format ('{format}') must be png or json.", instance);
+        byte[] body;
+        try
+        {
+            body = await RequestBody.ReadBytesAsync(request, MaxImageBytes, cancellationToken);
+        }
+        catch (RequestBodyException error)
+        {
+            return error.ToProblem(request);
+        }
+        var model = await segmenter.GetActiveAsync(cancellationToken);
+        if (model is null)
+            return Problems.Status(StatusCodes.Status409Conflict, "No model is active.",
+                "Activate a trained model with POST /api/models/{runId}/activate, then send the image again.", instance);
+        const string name = "image";
+        var (files, succeeded) = await segmenter.ProcessAsync(model, name, body, MaxImagePixels, fingerprint: null, cancellationToken);
+        if (!succeeded)
+        {
+            var error = JsonSerializer.Deserialize<SegmentationError>(files.Values.Single(), BlobSegmentationProcessor.Json)!;
+            return error.Kind == "too-large"
+                ? Problems.Status(StatusCodes.Status413PayloadTooLarge, "The image has too many pixels.",
+                    $"{error.Error} Send at most {MaxImagePixels:N0} pixels here, or drop the image into the segment-input container.", instance)
+                : Problems.BadRequest("body", error.Error, instance);
+        }
+        return format == "json"
+            ? new FileContentResult(files[name + ".json"], "application/json")
+            : new FileContentResult(files[name + ".png"], "image/png");
+    }
+
+    /// <summary>Segments a blob dropped into <c>segment-input</c>; never throws for a bad file (it gets an error record).</summary>
+    [Function(nameof(SegmentDroppedBlob))]
+    public Task SegmentDroppedBlob(
+        [BlobTrigger(FunctionsSettings.SegmentInputContainer + "/{name}", Source = BlobTriggerSource.EventGrid,
+            Connection = FunctionsSettings.HostStorage)] BlobClient blob,
+        string name, CancellationToken cancellationToken)
+        => processor.ProcessAsync(blob, name, output.Container, cancellationToken);
+}
+
+/// <summary>The <c>segment-output</c> container on the host storage account.</summary>
+public sealed record SegmentOutput(BlobContainerClient Container);

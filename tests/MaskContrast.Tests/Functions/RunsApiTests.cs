@@ -1,0 +1,204 @@
+using System.Text.Json;
+using MaskContrast.Functions.Api;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Functions.Functions;
+using MaskContrast.Functions.Models;
+using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Storage;
+using MaskContrast.Tests.Orchestration;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MaskContrast.Tests.Functions;
+
+/// <summary>
+/// The runs and models HTTP functions called directly, with a real DurableTaskClient from the in-process test host (the
+/// pipeline on the fake engine) and the artifact store on Azurite blobs.
+/// </summary>
+public sealed class RunsApiTests : IAsyncLifetime
+{
+    private IArtifactStore _store = null!;
+    private FakePipelineEngine _engine = null!;
+    private DurableTaskTestHost _host = null!;
+    private RunsFunctions _runs = null!;
+    private ModelsFunctions _models = null!;
+    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
+
+    public async Task InitializeAsync()
+    {
+        _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("runs"));
+        await _store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), FunctionsTestKit.Png(8, 8));
+        _engine = new FakePipelineEngine(_store, imageCount: 5);
+        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
+            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
+        _runs = new RunsFunctions(new StartRunHandler(_store), TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        _models = new ModelsFunctions(new ActiveModelStore(_store), TimeProvider.System);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _timeout.Dispose();
+    }
+
+    [Fact]
+    public async Task StartRun_ValidBody_Returns202WithLinksAndTheRunCompletesWithAModelToActivate()
+    {
+        var body = """{"dataset":"toy","preset":"tiny","overrides":["optimizer.learningRate=0.01"],"epochs":2,"runId":"run-http"}""";
+
+        var result = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
+
+        var accepted = Assert.IsType<AcceptedResult>(result);
+        Assert.Equal("https://mc.example.net/api/runs/run-http", accepted.Location);
+        var started = Assert.IsType<StartRunResponse>(accepted.Value);
+        Assert.Equal(("run-http", "toy", "tiny", 2), (started.RunId, started.Settings.Dataset, started.Settings.Preset, started.Settings.Epochs));
+        Assert.Equal(["optimizer.learningRate=0.01"], started.Settings.Overrides);
+        var links = JsonSerializer.SerializeToNode(started.Management)!;
+        foreach (var link in new[] { "statusQueryGetUri", "terminatePostUri", "purgeHistoryDeleteUri", "sendEventPostUri" })
+            Assert.Contains("/runtime/webhooks/durabletask/instances/run-http", (string?)links[link]);
+        var recorded = (await _store.ReadJsonAsync<RunSettings>(RunLayout.Config("run-http")))!;
+        Assert.Equal(("toy", "tiny", 2), (recorded.Dataset, recorded.Preset, recorded.Epochs));
+
+        var done = await _host.Client.WaitForInstanceCompletionAsync("run-http", getInputsAndOutputs: true, _timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(["Train:1", "Train:2", "Evaluate", "Publish"], _engine.Calls.Where(c => !c.StartsWith("Shard") && c != "ListImages"));
+
+        var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
+            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-http"), _host.Client, "run-http", _timeout.Token)).Value);
+        Assert.Equal(("Completed", PipelinePhase.Completed, 2, 2), (view.RuntimeStatus, view.Status!.Phase, view.Status.Epoch, view.Status.Epochs));
+        Assert.Equal(FakePipelineEngine.LossOf(2), view.Status.Loss);
+        Assert.Equal(RunLayout.EvalFile("run-http", "report.md"), view.Links["report"]);
+        Assert.Equal(RunLayout.ModelFile("run-http", "model.bin"), view.Links["model"]);
+        Assert.Equal("https://mc.example.net/api/models/run-http/activate", view.Links["activate"]);
+
+        var listed = Assert.IsType<OkObjectResult>(await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs"), _host.Client, _timeout.Token));
+        Assert.Contains("run-http", JsonSerializer.Serialize(listed.Value));
+
+        var activated = Assert.IsType<ActiveModel>(Assert.IsType<OkObjectResult>(
+            await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/run-http/activate"), "run-http", _timeout.Token)).Value);
+        Assert.Equal((RunLayout.ModelFile("run-http", "model.bin"), await _store.ComputeSha256Async(activated.Path)), (activated.Path, activated.Sha256));
+        var active = Assert.IsType<OkObjectResult>(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), _timeout.Token));
+        Assert.Equal(activated, active.Value);
+    }
+
+    [Fact]
+    public async Task StartRun_ExistingRunId_ResumesWithTheSameSettingsAndIs409WithOthers()
+    {
+        const string body = """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-again"}""";
+        Assert.False(Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(
+            await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token)).Value).Resumed);
+        await _host.Client.WaitForInstanceCompletionAsync("run-again", _timeout.Token);
+
+        var again = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
+        var other = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body.Replace("\"epochs\":1", "\"epochs\":2")), _host.Client, _timeout.Token);
+
+        Assert.True(Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(again).Value).Resumed);
+        Assert.Contains("other settings", AssertProblem(other, 409).Detail);
+        var done = await _host.Client.WaitForInstanceCompletionAsync("run-again", getInputsAndOutputs: true, _timeout.Token);
+        Assert.Equal((0, 1), (done.ReadOutputAs<PipelineResult>()!.EpochsTrained, done.ReadOutputAs<PipelineResult>()!.EpochsSkipped));
+    }
+
+    [Theory]
+    [InlineData("{\"dataset\":\"toy\",", "not valid JSON")]            // truncated
+    [InlineData("{\"dataset\":\"toy\",\"epoch\":3}", "epoch")]         // unknown field (typo of "epochs")
+    [InlineData("{\"dataset\":\"toy\",\"epochs\":\"many\"}", "epochs")] // wrong type
+    [InlineData("", "JSON object")]                                      // empty body
+    public async Task StartRun_BadJson_Returns400Problem(string body, string mentioned)
+    {
+        var problem = await StartExpectingProblemAsync(body, 400);
+
+        Assert.Contains(mentioned, problem.Detail);
+        Assert.Empty(await _store.ListAsync("runs/"));
+    }
+
+    [Fact]
+    public async Task StartRun_UnknownDataset_Returns404Problem()
+    {
+        var problem = await StartExpectingProblemAsync("""{"dataset":"nope","preset":"tiny","epochs":1}""", 404);
+
+        Assert.Contains("datasets/nope/", problem.Detail);
+        Assert.Empty(await _store.ListAsync("runs/"));
+    }
+
+    [Fact]
+    public async Task StartRun_OutOfRangeValues_Returns400ListingEveryField()
+    {
+        var body = """{"dataset":"toy","preset":"tiny","epochs":0,"shardSize":0,"overrides":["optimizer.learningRate=0","data.cropSize=8","moco.temperature=-1"]}""";
+
+        var problem = Assert.IsType<ValidationProblemDetails>(await StartExpectingProblemAsync(body, 400));
+
+        Assert.Equal(["data.cropSize", "epochs", "moco.temperature", "optimizer.learningRate", "shardSize"], problem.Errors.Keys.Order());
+        Assert.Contains("data.cropSize (8) must be in [16, 1024]", problem.Detail);
+        Assert.Empty(await _store.ListAsync("runs/"));
+    }
+
+    [Theory]
+    [InlineData("""{"dataset":"toy","preset":"tiny","runId":"../evil"}""", "runId")]
+    [InlineData("""{"dataset":"../datasets/toy","preset":"tiny"}""", "dataset")]
+    [InlineData("""{"dataset":"toy","preset":"huge"}""", "preset")]
+    [InlineData("""{"dataset":"toy","overrides":["model.nope=1"]}""", "overrides")]
+    public async Task StartRun_InvalidNames_Return400NamingTheField(string body, string field)
+    {
+        var problem = Assert.IsType<ValidationProblemDetails>(await StartExpectingProblemAsync(body, 400));
+
+        Assert.Equal([field], problem.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task RunRoutes_IdWithTraversal_Return400Problem()
+    {
+        const string id = "../../datasets";
+        var get = await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/x"), _host.Client, id, _timeout.Token);
+        var cancel = await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/x/cancel"), _host.Client, id, _timeout.Token);
+        var activate = await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/x/activate"), id, _timeout.Token);
+
+        foreach (var result in new[] { get, cancel, activate })
+            Assert.Contains("must not contain '..'", AssertProblem(result, 400).Detail);
+    }
+
+    [Fact]
+    public async Task RunRoutes_UnknownRun_Return404Problem()
+    {
+        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/none"), _host.Client, "none", _timeout.Token), 404);
+        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/none/cancel"), _host.Client, "none", _timeout.Token), 404);
+        AssertProblem(await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/none/activate"), "none", _timeout.Token), 404);
+        AssertProblem(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), _timeout.Token), 404);
+    }
+
+    [Fact]
+    public async Task CancelRun_DuringAnEpoch_Returns202AndTheRunEndsCancelled()
+    {
+        _engine.HoldEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _engine.HeldEpoch = 1;
+        Assert.IsType<AcceptedResult>(await _runs.StartRun(
+            FunctionsTestKit.Request("POST", "/api/runs", """{"dataset":"toy","preset":"tiny","epochs":3,"runId":"run-cancel"}"""), _host.Client, _timeout.Token));
+        await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
+
+        var cancel = await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-cancel/cancel"), _host.Client, "run-cancel", _timeout.Token);
+        Assert.IsType<AcceptedResult>(cancel);
+        // A second start while it runs is refused.
+        await StartExpectingProblemAsync("""{"dataset":"toy","preset":"tiny","epochs":3,"runId":"run-cancel"}""", 409);
+        _engine.HoldEpoch.SetResult();
+
+        var done = await _host.Client.WaitForInstanceCompletionAsync("run-cancel", getInputsAndOutputs: true, _timeout.Token);
+        Assert.Equal(PipelineOutcome.Cancelled, done.ReadOutputAs<PipelineResult>()!.Outcome);
+        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-cancel/cancel"), _host.Client, "run-cancel", _timeout.Token), 409);
+    }
+
+    private async Task<ProblemDetails> StartExpectingProblemAsync(string body, int status)
+        => AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token), status);
+
+    internal static ProblemDetails AssertProblem(IActionResult result, int status)
+    {
+        var objectResult = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(status, objectResult.StatusCode);
+        Assert.Equal(["application/problem+json"], objectResult.ContentTypes);
+        var problem = Assert.IsAssignableFrom<ProblemDetails>(objectResult.Value);
+        Assert.Equal(status, problem.Status);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
+        return problem;
+    }
+}
