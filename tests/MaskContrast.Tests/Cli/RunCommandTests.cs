@@ -25,7 +25,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     private string[] RunArgs(string runId, string storage) =>
-        ["run", "--data", Dataset(), "--dataset", "syn", "--preset", "tiny", "--epochs", "3", "--set", "schedule.stepsPerEpoch=30",
+        ["run", "--data", Dataset(), "--dataset", "syn", "--preset", "tiny", "--epochs", "3", "--set", "schedule.stepsPerEpoch=15",
          "--eval-size", "64", "--storage", storage, "--run-id", runId, "--activity-lock-seconds", "10"];
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class RunCommandTests : IDisposable
 
         using (var first = new CliProcess(args("crashed")))
         {
-            // Kill as soon as epoch 1 is recorded: epoch 2 (30 steps) is then running.
+            // Kill as soon as epoch 1 is recorded: epoch 2 (15 steps) is then running.
             var deadline = DateTime.UtcNow + Timeout;
             while (!await store.ExistsAsync(RunLayout.EpochRecord("crashed", 1)))
             {
@@ -57,7 +57,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(straightCode == 0, straightOutput);
 
         var checkpoints = (await store.ListAsync(RunLayout.Checkpoints("crashed"))).Where(p => p.EndsWith(".ckpt")).Order().ToList();
-        Assert.Equal([1, 2, 3].Select(e => RunLayout.Checkpoint("crashed", e)), checkpoints);
+        Assert.Equal(new[] { 1, 2, 3 }.Select(e => RunLayout.Checkpoint("crashed", e)), checkpoints);
         using var resumed = await LoadAsync(store, RunLayout.Checkpoint("crashed", 3));
         using var straight = await LoadAsync(store, RunLayout.Checkpoint("straight", 3));
         var expected = straight.Model.state_dict();
