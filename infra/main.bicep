@@ -62,12 +62,11 @@ var names = {
   systemTopic: '${abbrs.eventGridSystemTopics}storage-${resourceToken}'
 }
 
-// Blob containers: the Flex deployment package, input datasets, run artifacts (proposals, checkpoints, eval) and
-// the segmentation drop folders.
+// Blob containers: the Flex deployment package, the artifact store (datasets/ and runs/ prefixes of one container,
+// as RunLayout lays them out for the CLI, the app and the trainer alike) and the segmentation drop folders.
 var containers = {
   deployment: 'deployment'
-  datasets: 'datasets'
-  runs: 'runs'
+  artifacts: 'maskcontrast'
   segmentInput: 'segment-input'
   segmentOutput: 'segment-output'
 }
@@ -200,5 +199,6 @@ output TRAINING_JOB_NAME string = training.outputs.jobName
 output TRAINING_JOB_RESOURCE_ID string = training.outputs.jobId
 output TRAINING_GPU_PROFILE string = gpuProfileType
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
+output ARTIFACT_CONTAINER string = containers.artifacts
 output SEGMENT_INPUT_CONTAINER string = containers.segmentInput
 output SEGMENT_OUTPUT_CONTAINER string = containers.segmentOutput

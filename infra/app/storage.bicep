@@ -1,5 +1,5 @@
 // Storage account for everything: the Functions host and Durable task hub (queues, tables, leases), the Flex
-// deployment package, datasets, run artifacts (proposals, checkpoints, eval) and the segmentation drop folders.
+// deployment package, the artifact store (datasets/ and runs/ in one container) and the segmentation drop folders.
 // Identity-only: shared keys are disabled, so no connection string can exist.
 
 @description('Storage account name (3-24 lowercase letters and digits).')

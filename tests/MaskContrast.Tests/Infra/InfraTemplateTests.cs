@@ -67,7 +67,7 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     public void StorageContainers_AreTheOnesThePipelineUses()
     {
         var names = template.Root["variables"]!["containers"]!.AsObject().Select(p => (string?)p.Value).Order();
-        Assert.Equal(["datasets", "deployment", "runs", "segment-input", "segment-output"], names);
+        Assert.Equal(["deployment", "maskcontrast", "segment-input", "segment-output"], names);
         var container = template.Single("Microsoft.Storage/storageAccounts/blobServices/containers");
         Assert.Equal("None", (string?)container["properties"]!["publicAccess"]);
     }
