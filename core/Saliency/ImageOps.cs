@@ -133,13 +133,7 @@ internal static class ImageOps
         var x0 = new int[ow];
         var x1 = new int[ow];
         var fx = new float[ow];
-        for (int x = 0; x < ow; x++)
-        {
-            float p = Math.Clamp((x + 0.5f) * sx - 0.5f, 0, w - 1);
-            x0[x] = (int)p;
-            x1[x] = Math.Min(x0[x] + 1, w - 1);
-            fx[x] = p - x0[x];
-        }
+        BilinearColumns(w, ow, sx, x0, x1, fx);
         for (int y = 0; y < oh; y++)
         {
             float p = Math.Clamp((y + 0.5f) * sy - 0.5f, 0, h - 1);
@@ -152,6 +146,18 @@ internal static class ImageOps
                 float bottom = src[r1 + x0[x]] + fx[x] * (src[r1 + x1[x]] - src[r1 + x0[x]]);
                 dst[d + x] = top + fy * (bottom - top);
             }
+        }
+    }
+
+    /// <summary>Source columns and weights of each output column for half-pixel-centred bilinear resampling.</summary>
+    private static void BilinearColumns(int w, int ow, float sx, Span<int> x0, Span<int> x1, Span<float> fx)
+    {
+        for (int x = 0; x < ow; x++)
+        {
+            float p = Math.Clamp((x + 0.5f) * sx - 0.5f, 0, w - 1);
+            x0[x] = (int)p;
+            x1[x] = Math.Min(x0[x] + 1, w - 1);
+            fx[x] = p - x0[x];
         }
     }
 
@@ -182,13 +188,7 @@ internal static class ImageOps
         Span<int> x0 = ow <= 4096 ? stackalloc int[ow] : new int[ow];
         Span<int> x1 = ow <= 4096 ? stackalloc int[ow] : new int[ow];
         Span<float> fx = ow <= 4096 ? stackalloc float[ow] : new float[ow];
-        for (int x = 0; x < ow; x++)
-        {
-            float p = Math.Clamp((x + 0.5f) * sx - 0.5f, 0, w - 1);
-            x0[x] = (int)p;
-            x1[x] = Math.Min(x0[x] + 1, w - 1);
-            fx[x] = p - x0[x];
-        }
+        BilinearColumns(w, ow, sx, x0, x1, fx);
         for (int y = 0; y < oh; y++)
         {
             float p = Math.Clamp((y + 0.5f) * sy - 0.5f, 0, h - 1);
