@@ -12,8 +12,9 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="NumClasses">Classes including background; null = detected from the ground truth (largest label + 1).</param>
 /// <param name="Seeds">k-means seeds; null = the official 1234..1238.</param>
 /// <param name="IncludeUntrained">Also evaluate the same network at its initial weights (same seed), the yardstick for learning.</param>
+/// <param name="PixelClustering">Also run the pixel-level variant (several clusters per image, for multi-object scenes).</param>
 public sealed record EvaluationOptions(int Size = 512, int? NumClasses = null, IReadOnlyList<int>? Seeds = null,
-    bool IncludeUntrained = true, int BatchSize = 8)
+    bool IncludeUntrained = true, int BatchSize = 8, bool PixelClustering = false)
 {
     public void Validate()
     {
@@ -36,7 +37,7 @@ public static class ModelEvaluation
     {
         options.Validate();
         progress?.Report($"embedding {split.Ids.Count} images at {options.Size}×{options.Size}");
-        using var outputs = SplitInference.Run(trained, split, options.Size, options.BatchSize, null, cancellationToken);
+        using var outputs = SplitInference.Run(trained, split, options.Size, options.BatchSize, null, cancellationToken, options.PixelClustering);
         int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth)
             ?? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly");
         var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds);
@@ -53,6 +54,12 @@ public static class ModelEvaluation
             }
             progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
             var (report, result) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
+            if (options.PixelClustering)
+            {
+                progress?.Report("pixel-level clustering");
+                report = report with { PixelClustering = ProtocolSummary.From(
+                    PixelClusteringProtocol.Evaluate(outputs.Embeddings, outputs.PredictedMasks, outputs.GroundTruth, protocol)) };
+            }
             var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch);
             return (report, bundle, Samples(outputs, result, samples));
         }

@@ -116,7 +116,9 @@ public static class ReportWriter
           .Append($"<tr><td>untrained network, its own masks</td><td>{F(c.Untrained)}</td></tr>")
           .Append($"<tr><td>untrained network, true foreground</td><td>{F(c.UntrainedTrueForeground)}</td></tr>")
           .Append($"<tr><td>k-means on raw pixel colours</td><td>{F(c.RawColours)}</td></tr>")
-          .Append($"<tr><td>chance: true foreground, random cluster per image</td><td>{F(c.Chance)}</td></tr></table>")
+          .Append($"<tr><td>chance: true foreground, random cluster per image</td><td>{F(c.Chance)}</td></tr>")
+          .Append(c.PixelClustering is null ? "" : $"<tr><td>pixel-level clustering (several clusters per image)</td><td>{F(c.PixelClustering)}</td></tr>")
+          .Append("</table>")
           .Append("<h2>Per-class IoU</h2><table><tr><th>class</th><th>IoU %</th></tr>");
         for (int i = 0; i < c.Trained.ClassIoU.Length; i++)
             sb.Append($"<tr><td>{WebUtility.HtmlEncode(ClassName(doc, i))}</td><td>{c.Trained.ClassIoU[i] * 100:F1}</td></tr>");

@@ -12,17 +12,24 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="TrueMasks">Ground-truth foreground (class ∉ {0, 255}), S×S, 0/1.</param>
 /// <param name="GroundTruth">Class maps resized with nearest neighbour to S×S (the official "online" variant); all 255 for unlabelled images.</param>
 /// <param name="Colours">The resized RGB images (for the raw-colour baseline).</param>
+/// <param name="Embeddings">Per image [D, S, S] pixel embeddings, kept only for the pixel-clustering variant (else empty).</param>
 public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, IReadOnlyList<ByteRaster> PredictedMasks,
-    IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours) : IDisposable
+    IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours,
+    IReadOnlyList<Tensor> Embeddings) : IDisposable
 {
-    public void Dispose() => Prototypes.Dispose();
+    public void Dispose()
+    {
+        Prototypes.Dispose();
+        foreach (var e in Embeddings) e.Dispose();
+    }
 }
 
 /// <summary>Runs a model over a labelled split in evaluation mode, one batch at a time under its own dispose scope.</summary>
 public static class SplitInference
 {
+    /// <param name="keepEmbeddings">Keep every image's [D, S, S] embedding (pixel clustering; D·S² floats per image).</param>
     public static SplitOutputs Run(SegmentationModel model, IImageDataset dataset, int size, int batchSize = 8,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default, bool keepEmbeddings = false)
     {
         var ids = dataset.Ids;
         if (ids.Count == 0) throw new InvalidDataException("the evaluation split is empty");
@@ -33,6 +40,7 @@ public static class SplitInference
         var trueMasks = new List<ByteRaster>();
         var gt = new List<ByteRaster>();
         var colours = new List<RgbImage>();
+        var embeddings = new List<Tensor>();
         for (int start = 0; start < ids.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -55,13 +63,16 @@ public static class SplitInference
                 using var output = model.forward(stack(inputs).to(device));
                 prototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu().MoveToOuterDisposeScope());
                 for (int i = 0; i < batchIds.Count; i++)
+                {
                     predicted.Add(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[i].cpu()));
+                    if (keepEmbeddings) embeddings.Add(output.Embeddings[i].cpu().MoveToOuterDisposeScope());
+                }
             }
             progress?.Report(Math.Min(ids.Count, start + batchSize));
         }
         var all = cat(prototypes, 0);
         foreach (var p in prototypes) p.Dispose();
-        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours);
+        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings);
     }
 
     static RgbImage Resize(RgbImage image, int size)
