@@ -202,34 +202,47 @@ def main():
                           weight_decay=o["weightDecay"], nesterov=o["nesterov"])
     sampler = PairSampler(prepared["dataset"], cfg["data"], s["batchSize"], s["seed"])
 
-    build_ms, train_ms = [], []
+    build_ms, train_ms, phases = [], [], {}
     for step in range(warmup + steps):
-        t0 = time.perf_counter()
+        clock = [time.perf_counter()]
+
+        def lap(phase):   # CPU ops are synchronous, so phase times are exact; same phases as `TrainingBench run --profile`
+            clock.append(time.perf_counter())
+            if step >= warmup:
+                phases[phase] = phases.get(phase, 0.0) + 1000 * (clock[-1] - clock[-2])
+
         xq, mq, xk, mk = sampler.build()
         t1 = time.perf_counter()
+        clock.append(t1)
         sgd.zero_grad()
         emb_q, sal_q = model_q(xq)
+        lap("query forward")
         with torch.no_grad():   # momentum update before the key forward, parameters only
             for pk, pq in zip(model_k.parameters(), model_q.parameters()):
                 pk.mul_(m["momentum"]).add_(pq.detach(), alpha=1 - m["momentum"])
+            lap("momentum update")
             emb_k, _ = model_k(xk)
             protos = key_prototypes(emb_k, mk)   # [B, D]
+            lap("key forward")
         loss = contrastive(emb_q, mq, protos, queue.clone(), m["temperature"]) + m["saliencyWeight"] * balanced_bce(sal_q, mq)
+        lap("loss")
         loss.backward()
+        lap("backward")
         sgd.step()
+        lap("sgd")
         with torch.no_grad():   # enqueue: write the batch's prototypes at the pointer, wrap modulo K
             b = protos.shape[0]
             queue[:, ptr:ptr + b] = protos.t()
             ptr = (ptr + b) % queue.shape[1]
         loss.item()
-        t2 = time.perf_counter()
+        lap("enqueue")
         if step >= warmup:
-            build_ms.append(1000 * (t1 - t0))
-            train_ms.append(1000 * (t2 - t1))
+            build_ms.append(1000 * (t1 - clock[0]))
+            train_ms.append(1000 * (clock[-1] - t1))
     print(json.dumps({"impl": "pytorch", "config": prepared["name"],
                       "parameters": sum(p.numel() for p in model_q.parameters()), "threads": torch.get_num_threads(),
                       "interop_threads": torch.get_num_interop_threads(), "torch": torch.__version__,
-                      "build_ms": build_ms, "train_ms": train_ms}))
+                      "build_ms": build_ms, "train_ms": train_ms, "phases_ms": phases}))
 
 
 if __name__ == "__main__":
