@@ -26,7 +26,7 @@ steps_for() {
 
 out=$(mktemp -d)
 results=$out/results.jsonl
-echo "{\"load_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" > "$results"
+echo "{\"load_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"omp_wait_policy\": \"${OMP_WAIT_POLICY:-}\"}" > "$results"
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(tiny-b2 tiny-b8 small-b2 small-b16 paper-b2)
 for config in "${configs[@]}"; do

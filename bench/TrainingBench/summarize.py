@@ -2,15 +2,18 @@
 """Table of bench/run-training-bench.sh results: ms per full step (augmentation + training step) for both sides.
 
 Median over all measured steps of all rounds; the range is min-max of the per-round medians (the spread between
-processes, which is what a shared machine disturbs). Ratio = PyTorch / C#, > 1 means ours is faster; its range is over
-the per-round ratios (each round runs both sides back to back)."""
+processes, which is what a shared machine disturbs). Ratio = PyTorch / C#, > 1 means ours is faster: the median of the
+per-round ratios (each round runs both sides back to back, so a ratio compares like with like), their min-max, and the
+ratio of the two pooled medians. Several result files are pooled round by round.
+
+usage: summarize.py results.jsonl [more-results.jsonl...]"""
 import json
 import os
 import statistics
 import sys
 
-rows = [json.loads(line) for line in open(sys.argv[1])]
-meta = {k: v for r in rows for k, v in r.items() if k.startswith("load_")}
+rows = [dict(json.loads(line), run=i) for i, path in enumerate(sys.argv[1:]) for line in open(path)]
+meta = {k: " / ".join(dict.fromkeys(r[k] for r in rows if k in r)) for k in ("load_start", "load_end", "omp_wait_policy")}
 runs = [r for r in rows if "impl" in r]
 
 
@@ -30,13 +33,13 @@ c = next((r for r in runs if r["impl"] == "csharp"), {})
 print(f"machine: {cpu}, {os.cpu_count()} logical CPUs; load average (1/5/15 min) {meta.get('load_start')} at start, "
       f"{meta.get('load_end')} at end")
 print(f"threads: C# {c.get('threads')} (interop {c.get('interop_threads')}), PyTorch {t.get('torch')} {t.get('threads')} "
-      f"(interop {t.get('interop_threads')}); OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
+      f"(interop {t.get('interop_threads')}); OMP_WAIT_POLICY={meta['omp_wait_policy'] or '(unset)'}")
 print()
 print("| config | C# ms/step median (rounds min–max) | of which augmentation | PyTorch ms/step median (min–max) "
-      "| of which augmentation | PyTorch/C# (rounds min–max) | params C# / PyTorch |")
-print("|---|---|---|---|---|---|---|")
+      "| of which augmentation | PyTorch/C# per round: median (min–max) | pooled | params C# / PyTorch |")
+print("|---|---|---|---|---|---|---|---|")
 for config in dict.fromkeys(r["config"] for r in runs):
-    side = {impl: sorted((r for r in runs if r["config"] == config and r["impl"] == impl), key=lambda r: r["round"])
+    side = {impl: sorted((r for r in runs if r["config"] == config and r["impl"] == impl), key=lambda r: (r["run"], r["round"]))
             for impl in ("csharp", "pytorch")}
     if not side["csharp"] or not side["pytorch"]:
         continue
@@ -45,5 +48,5 @@ for config in dict.fromkeys(r["config"] for r in runs):
     py_aug = statistics.median(v for r in side["pytorch"] for v in r["build_ms"])
     ratios = [p / q for p, q in zip(py[3], cs[3])]
     print(f"| {config} | {cs[0]:.0f} ({cs[1]:.0f}–{cs[2]:.0f}) | {cs_aug:.1f} | {py[0]:.0f} ({py[1]:.0f}–{py[2]:.0f}) "
-          f"| {py_aug:.1f} | **{py[0] / cs[0]:.2f}** ({min(ratios):.2f}–{max(ratios):.2f}) "
+          f"| {py_aug:.1f} | **{statistics.median(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f}) | {py[0] / cs[0]:.2f} "
           f"| {side['csharp'][0]['parameters']:,} / {side['pytorch'][0]['parameters']:,} |")
