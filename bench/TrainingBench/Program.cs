@@ -1,26 +1,42 @@
-using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MaskContrast.Bench;
 using MaskContrast.Core.Config;
-using MaskContrast.Core.Data;
-using MaskContrast.Core.Training;
 using static TorchSharp.torch;
 
-// Quick probe: where does a training step spend its time? usage: TrainingBench <preset> [steps] [overrides...]
-string preset = args.Length > 0 ? args[0] : "tiny";
-int steps = args.Length > 1 ? int.Parse(args[1]) : 10;
-var config = Presets.Load(preset, args.Skip(2));
-string root = Path.Combine(Path.GetTempPath(), "mc-bench-synthetic");
-if (!Directory.Exists(root)) SyntheticDataset.Generate(root, new SyntheticOptions(TrainCount: 300, ValCount: 100));
-using var set = new TrainingSet(new VocDataset(root, "train"));
-using var trainer = new Trainer(config, CPU);
-var sampler = new PairBatchSampler(set, config.Data, config.Schedule.BatchSize, 1);
-double build = 0, step = 0;
-for (int s = 0; s < steps; s++)
+// Training-step benchmark of the product (see ../README.md); bench/run-training-bench.sh drives it. Usage:
+//   TrainingBench prepare <config>                       resolved config + dataset path, as JSON (for pytorch_step.py)
+//   TrainingBench run <config> [warmup] [steps] [--profile]   one JSON line of step times in ms; threads: $BENCH_THREADS (2)
+if (args.Length < 2 || args[0] is not ("prepare" or "run"))
 {
-    var t = Stopwatch.StartNew();
-    using var batch = sampler.Build(0, s);
-    build += t.Elapsed.TotalSeconds; t.Restart();
-    var m = trainer.Step(batch, config.Optimizer.LearningRate, new DeterministicRandom(s));
-    step += t.Elapsed.TotalSeconds;
-    Console.WriteLine($"step {s}: loss {m.Loss:F3} con {m.Contrastive:F3} sal {m.Saliency:F3} top1 {m.Top1:F2}");
+    Console.Error.WriteLine($"usage: TrainingBench prepare|run <config> [warmup] [steps] [--profile]; configs: {string.Join(", ", BenchConfig.All.Select(c => c.Name))}");
+    return 2;
 }
-Console.WriteLine($"batch build {1000 * build / steps:F0} ms/step, train step {1000 * step / steps:F0} ms/step");
+var bench = BenchConfig.Find(args[1]);
+if (args[0] == "prepare")
+{
+    var info = new JsonObject
+    {
+        ["name"] = bench.Name,
+        ["dataset"] = bench.DatasetRoot(),
+        ["config"] = JsonNode.Parse(Presets.ToJson(bench.Resolve())),
+    };
+    Console.WriteLine(info.ToJsonString());
+    return 0;
+}
+set_num_threads(int.Parse(Environment.GetEnvironmentVariable("BENCH_THREADS") ?? "2"));   // as pytorch_step.py
+int warmup = args.Length > 2 ? int.Parse(args[2]) : 2;
+int steps = args.Length > 3 ? int.Parse(args[3]) : 5;
+var times = StepLoop.Run(bench, warmup, steps, profile: args.Contains("--profile"));
+Console.WriteLine(JsonSerializer.Serialize(new
+{
+    impl = "csharp",
+    config = bench.Name,
+    parameters = times.Parameters,
+    threads = get_num_threads(),
+    interop_threads = get_num_interop_threads(),
+    build_ms = times.Build,
+    train_ms = times.Train,
+    phases_ms = times.Phases,
+}));
+return 0;

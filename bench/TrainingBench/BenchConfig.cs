@@ -1,0 +1,39 @@
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Data;
+
+namespace MaskContrast.Bench;
+
+/// <summary>One benchmarked configuration: a preset, its overrides, and the side of the synthetic images it trains on.</summary>
+public sealed record BenchConfig(string Name, string Preset, string[] Overrides, int ImageSize)
+{
+    /// <summary>
+    /// The configurations of issue 2: every preset at batch 2, tiny and small also at their own batch size. The paper model
+    /// runs at batch 2 with a queue of 8 (K must be a multiple of B) from random weights (no weight file here).
+    /// </summary>
+    public static readonly BenchConfig[] All =
+    [
+        new("tiny-b2", "tiny", ["schedule.batchSize=2"], 128),
+        new("tiny-b8", "tiny", [], 128),
+        new("small-b2", "small", ["schedule.batchSize=2"], 128),
+        new("small-b16", "small", [], 128),
+        new("paper-b2", "paper", ["schedule.batchSize=2", "moco.queueSize=8", "model.pretraining=none", "data.cropSize=224"], 256),
+    ];
+
+    public static BenchConfig Find(string name) => All.FirstOrDefault(c => c.Name == name)
+        ?? throw new ArgumentException($"unknown configuration '{name}'; choose one of {string.Join(", ", All.Select(c => c.Name))}");
+
+    public TrainingConfig Resolve() => Presets.Load(Preset, Overrides);
+
+    /// <summary>64 synthetic training images of <see cref="ImageSize"/>², generated once per size under the temp folder.</summary>
+    public string DatasetRoot()
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"mc-bench-synthetic-{ImageSize}");
+        string done = Path.Combine(root, ".complete");
+        if (!File.Exists(done))
+        {
+            SyntheticDataset.Generate(root, new SyntheticOptions(TrainCount: 64, ValCount: 0, Width: ImageSize, Height: ImageSize));
+            File.WriteAllText(done, "");
+        }
+        return root;
+    }
+}
