@@ -9,6 +9,9 @@
 #   AZURITE_CONNECTION        blob, queue and table endpoints (the Azure Storage durable backend)
 set -euo pipefail
 cd "$(dirname "$0")"
+# libgomp's worker threads busy-wait by default; on 2 shared cores that made training steps 3-10x slower
+# (bench/README.md). Passive waiting costs nothing measurable when the cores are free.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # Builds and lints the Bicep (fails on any warning) and fetches the CLI that the Infra tests use.
 infra/build.sh
 

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using MaskContrast.Cli;
 using MaskContrast.Cli.Commands;
+
+OpenMpSettings.PreferPassiveWaiting();
 
 var root = new RootCommand("MaskContrast.Cloud: unsupervised semantic segmentation by contrasting object mask proposals");
 foreach (var command in CommandCatalog.All())
