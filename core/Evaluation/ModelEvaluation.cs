@@ -54,7 +54,10 @@ public static class ModelEvaluation
             }
             progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
             var (report, result) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
-            if (options.PixelClustering)
+            long salient = outputs.PredictedMasks.Sum(m => m.Values.Count(v => v != 0));
+            if (options.PixelClustering && salient < classes - 1)
+                progress?.Report($"pixel-level clustering skipped: only {salient} salient pixels in the split");
+            else if (options.PixelClustering)
             {
                 progress?.Report("pixel-level clustering");
                 report = report with { PixelClustering = ProtocolSummary.From(

@@ -1,0 +1,55 @@
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Data;
+using MaskContrast.Core.Evaluation;
+using MaskContrast.Core.Model;
+using MaskContrast.Tests.Data;
+using static TorchSharp.torch;
+
+namespace MaskContrast.Tests.Evaluation;
+
+public sealed class ModelEvaluationTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private VocDataset Split()
+    {
+        SyntheticDataset.Generate(_folder.Path, new SyntheticOptions(TrainCount: 0, ValCount: 16, Width: 48, Height: 48, Seed: 2));
+        return new VocDataset(_folder.Path, "val");
+    }
+
+    [Fact]
+    public void UntrainedBaseline_UsesTheRunsInitialWeights()
+    {
+        var config = Presets.Load("tiny");
+        // A model built the way the trainer builds it (seed, then construction) *is* the untrained baseline, so the two
+        // rows of the report must be identical to the last digit.
+        random.manual_seed(config.Schedule.Seed);
+        using var model = new SegmentationModel(config.Model);
+        var (report, bundle, samples) = ModelEvaluation.Run(model, config, Split(), new EvaluationOptions(Size: 48, Seeds: [1, 2]));
+        using (bundle)
+        {
+            Assert.Equal(report.Trained.PerSeed, report.Untrained!.PerSeed);
+            Assert.Equal(report.TrainedTrueForeground.PerSeed, report.UntrainedTrueForeground!.PerSeed);
+            Assert.Equal(5, report.NumClasses);   // background + the 4 synthetic classes, detected from the labels
+            Assert.Null(report.PixelClustering);
+            Assert.Equal(8, samples.Images.Count);
+            Assert.Equal(4, bundle.Clusters);
+        }
+    }
+
+    [Fact]
+    public void PixelClusteringOption_IsReported()
+    {
+        var config = Presets.Load("tiny");
+        using var model = new SegmentationModel(config.Model);
+        using (no_grad()) model.SaliencyHead.weight!.fill_(1);   // ReLU features ≥ 0: most pixels become salient
+        var (report, bundle, _) = ModelEvaluation.Run(model, config, Split(),
+            new EvaluationOptions(Size: 48, Seeds: [1], IncludeUntrained: false, PixelClustering: true));
+        bundle.Dispose();
+        Assert.NotNull(report.PixelClustering);
+        Assert.InRange(report.PixelClustering!.MeanIoU, 0.01, 1);
+        Assert.Null(report.Untrained);
+    }
+}
