@@ -12,7 +12,7 @@ namespace MaskContrast.Core.Evaluation;
 /// Matches wvangansbeke/Unsupervised-Semantic-Segmentation segmentation/retrieval.py and utils/retrieval_utils.py: the
 /// prototype and mask come from <see cref="PrototypeFromEmbedding"/> (logit &gt; 0.5); a bank image is skipped when no
 /// pixel is salient or when its ground truth inside the mask is only {0, 255}; its label is the most frequent ground-truth
-/// class inside the mask other than 0 and 255 (lowest id on ties, as numpy's bincount + argmax); ignored classes become
+/// class inside the mask other than 0 and 255 (the highest id on ties: utils/retrieval_utils.py takes max over (count, class) pairs); ignored classes become
 /// 255 in both splits first. Scored "online", at the resolution of the masks and ground truth handed in.
 /// </remarks>
 public static class SegmentRetrieval
@@ -85,7 +85,7 @@ public static class SegmentRetrieval
 
     /// <summary>
     /// The bank label of one image: the most frequent remapped ground-truth class inside the mask other than 0 and 255
-    /// (lowest on ties), or null when the mask is empty (<paramref name="hasSalient"/> false) or holds only 0 and 255.
+    /// (highest on ties), or null when the mask is empty (<paramref name="hasSalient"/> false) or holds only 0 and 255.
     /// </summary>
     internal static int? BankLabel(ByteRaster mask, ByteRaster truth, byte[] lookup, out bool hasSalient)
     {
@@ -101,7 +101,7 @@ public static class SegmentRetrieval
         int best = -1;
         for (int c = 1; c < 255; c++)
         {
-            if (counts[c] > 0 && (best < 0 || counts[c] > counts[best])) best = c;
+            if (counts[c] > 0 && (best < 0 || counts[c] >= counts[best])) best = c;   // highest id on ties
         }
 
         // A label ≥ C (only with malformed ground truth) is kept: the meter scores it as a miss, as the official code would.

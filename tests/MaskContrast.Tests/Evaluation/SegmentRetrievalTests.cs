@@ -36,7 +36,7 @@ public class SegmentRetrievalTests
     public void Evaluate_BankImage_TakesMajorityObjectClassInsideMaskIgnoringBackgroundAndVoid()
     {
         // Inside the mask: 4 background, 3 void, 3 of class 2, 2 of class 1 (class 3 is outside the mask) → label 2.
-        // Second image: a tie between classes 3 and 1 (2 pixels each) → the lowest id, 1 (numpy bincount + argmax).
+        // Second image: a tie between classes 3 and 1 (2 pixels each) → the highest id, 3 (official max over (count, class)).
         var gt = new[] { Raster("0000", "xxx2", "2211", "3333"), Raster("3300", "1100", "0000", "0000") };
         var masks = new[] { Raster("1111", "1111", "1111", "0000"), Raster("1100", "1100", "0000", "0000") };
         using var bank = Protos([1, 0], [0, 1]);
@@ -44,7 +44,7 @@ public class SegmentRetrievalTests
 
         var result = SegmentRetrieval.Evaluate(bank, masks, gt, query, [masks[0]], [gt[0]], new RetrievalOptions(4, new HashSet<int>(), true));
 
-        Assert.Equal([2, 1], result.BankLabels);
+        Assert.Equal([2, 3], result.BankLabels);
         Assert.Equal([0], result.QueryNeighbours);
         Assert.Equal([2], result.QueryLabels);
     }
