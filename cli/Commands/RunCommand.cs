@@ -28,6 +28,8 @@ public static partial class RunCommand
         Description = "With --storage: seconds before an epoch left by a killed process is handed to a restarted one (lock renewed while alive)",
         DefaultValueFactory = _ => 60,
     };
+    internal static readonly Option<int> ProbeEpochs = new("--linear-probe-epochs") { Description = "Also evaluate with a linear probe trained this many epochs (paper 60; needs labelled train and val splits)" };
+    internal static readonly Option<bool> Retrieval = new("--retrieval") { Description = "Also evaluate with segment retrieval (bank from the labelled train split)" };
     internal static readonly Option<bool> ChildProcess = new("--child-process") { Description = "Train each epoch in a `maskcontrast train-epoch` child process (as a GPU container would)" };
 
     public static Command Create()
@@ -36,7 +38,7 @@ public static partial class RunCommand
         var set = CommonOptions.Set();
         var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
         {
-            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, Out, Storage, Container, RunId, ChildProcess, LockTimeout,
+            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, ProbeEpochs, Retrieval, Out, Storage, Container, RunId, ChildProcess, LockTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,7 +51,8 @@ public static partial class RunCommand
             if (lockSeconds is < 5 or > 3600) throw new ArgumentOutOfRangeException("--activity-lock-seconds", lockSeconds, "must be in 5..3600");
             // Everything is validated before anything is written.
             string dataset = DatasetNameOf(parse.GetValue(Data), parse.GetValue(DatasetName));
-            var settings = new RunSettings(dataset, presetName, overrides, epochs, parse.GetValue(Proposals)!, parse.GetValue(EvalSize)).Validate();
+            var settings = new RunSettings(dataset, presetName, overrides, epochs, parse.GetValue(Proposals)!, parse.GetValue(EvalSize),
+                LinearProbeEpochs: parse.GetValue(ProbeEpochs), Retrieval: parse.GetValue(Retrieval)).Validate();
             Console.WriteLine(runId);
             await ImportAsync(where, parse.GetValue(Data), dataset, cancellationToken);
             return await PipelineSession.RunAsync(where, runId, settings, parse.GetValue(ChildProcess), cancellationToken, TimeSpan.FromSeconds(lockSeconds));

@@ -8,7 +8,8 @@ using MaskContrast.Core.Training;
 namespace MaskContrast.Core.Evaluation;
 
 /// <summary>Everything a run's evaluation report shows, as written to <c>report.json</c>.</summary>
-public sealed record EvaluationDocument(ClusteringReport Clustering, EpochMetrics[] Training, string[]? ClassNames, string Note);
+public sealed record EvaluationDocument(ClusteringReport Clustering, EpochMetrics[] Training, string[]? ClassNames, string Note,
+    ExtraProtocolScores? Extras = null);
 
 /// <summary>
 /// Writes an evaluation report into a folder: <c>report.json</c> (every number), <c>report.html</c> (tables and plots),
@@ -99,6 +100,17 @@ public static class ReportWriter
         return new RgbImage(w, h * images.Count, rgb);
     }
 
+    static string Extras(ExtraProtocolScores? x)
+    {
+        if (x is null) return "";
+        static string P(double? v) => v is { } d ? $"{d * 100:F1}" : "–";
+        return "<h2>Other protocols (mIoU %)</h2><table>" +
+               $"<tr><td>linear probe on the frozen decoder, epoch {x.LinearProbeEpoch?.ToString() ?? "–"} chosen on held-out training images</td><td>{P(x.LinearProbeMeanIoU)}</td></tr>" +
+               $"<tr><td>linear probe, epoch chosen on the evaluation split (the official selection; optimistic)</td><td>{P(x.LinearProbeValSelectedMeanIoU)}</td></tr>" +
+               $"<tr><td>segment retrieval, all classes</td><td>{P(x.RetrievalMeanIoU)}</td></tr>" +
+               $"<tr><td>segment retrieval, VOC 7 classes</td><td>{P(x.RetrievalVoc7MeanIoU)}</td></tr></table>";
+    }
+
     static string Html(EvaluationDocument doc, bool samples)
     {
         var c = doc.Clustering;
@@ -119,6 +131,7 @@ public static class ReportWriter
           .Append($"<tr><td>chance: true foreground, random cluster per image</td><td>{F(c.Chance)}</td></tr>")
           .Append(c.PixelClustering is null ? "" : $"<tr><td>pixel-level clustering (several clusters per image)</td><td>{F(c.PixelClustering)}</td></tr>")
           .Append("</table>")
+          .Append(Extras(doc.Extras))
           .Append("<h2>Per-class IoU</h2><table><tr><th>class</th><th>IoU %</th></tr>");
         for (int i = 0; i < c.Trained.ClassIoU.Length; i++)
             sb.Append($"<tr><td>{WebUtility.HtmlEncode(ClassName(doc, i))}</td><td>{c.Trained.ClassIoU[i] * 100:F1}</td></tr>");

@@ -33,7 +33,7 @@ public sealed class RealPipelineTests : IDisposable
         return data;
     }
 
-    private async Task<string> RunAsync(IArtifactStore store, string? azureStorage)
+    private async Task<string> RunAsync(IArtifactStore store, string? azureStorage, bool extras = false)
     {
         await DatasetImport.ImportFolderAsync(store, "syn", SyntheticDataset());
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
@@ -45,7 +45,8 @@ public sealed class RealPipelineTests : IDisposable
             ShutdownTimeout = TimeSpan.FromSeconds(1),
         });
         using var cts = new CancellationTokenSource(Timeout);
-        var settings = new RunSettings("syn", "tiny", ["schedule.stepsPerEpoch=3"], Epochs: 2, EvalSize: 64);
+        var settings = new RunSettings("syn", "tiny", ["schedule.stepsPerEpoch=3"], Epochs: 2, EvalSize: 64,
+            LinearProbeEpochs: extras ? 2 : 0, Retrieval: extras);
         Assert.Equal(RunStart.Started, await RunStarter.StartAsync(host.Client, store, "run-1", settings, shardSize: 10, cts.Token));
         var done = await host.Client.WaitForInstanceCompletionAsync("run-1", getInputsAndOutputs: true, cts.Token);
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
@@ -71,7 +72,14 @@ public sealed class RealPipelineTests : IDisposable
     public async Task TinyPipeline_LocalFolderInMemory_WritesProposalsCheckpointsEvaluationAndBundle()
     {
         var store = new LocalFolderArtifactStore(Path.Combine(_folder.Path, "store"));
-        await AssertRunFolderComplete(store, await RunAsync(store, azureStorage: null));
+        string runId = await RunAsync(store, azureStorage: null, extras: true);
+        await AssertRunFolderComplete(store, runId);
+        // The linear probe and retrieval ran too (asked for in the run settings) and are in the report.
+        var doc = await store.ReadJsonAsync<Core.Evaluation.EvaluationDocument>(RunLayout.EvalFile(runId, "report.json"));
+        Assert.NotNull(doc!.Extras);
+        Assert.InRange(doc.Extras!.LinearProbeMeanIoU!.Value, 0, 1);
+        Assert.InRange(doc.Extras.RetrievalMeanIoU!.Value, 0, 1);
+        Assert.Null(doc.Extras.RetrievalVoc7MeanIoU);   // 5 synthetic classes, not VOC's 21
     }
 
     [Fact]
