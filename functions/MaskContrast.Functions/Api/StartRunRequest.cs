@@ -15,8 +15,11 @@ namespace MaskContrast.Functions.Api;
 /// <param name="EvalSize">Evaluation resolution (default 512).</param>
 /// <param name="Clusters">Object clusters without ground truth (default 20).</param>
 /// <param name="Weights">Artifact path of pretrained weights, when the preset asks for them.</param>
+/// <param name="LinearProbeEpochs">Also evaluate with a linear probe trained this many epochs (paper 60; default 0 = off).</param>
+/// <param name="Retrieval">Also evaluate with segment retrieval (default off).</param>
 public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? Overrides, int? Epochs, string? RunId, int? ShardSize,
-    string? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null)
+    string? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null, int? LinearProbeEpochs = null,
+    bool? Retrieval = null)
 {
     /// <summary>The preset used when none is given.</summary>
     public const string DefaultPreset = "small";
@@ -45,6 +48,8 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
             Add("clusters", $"clusters ({Clusters}) must be between 1 and 254.");
         if (Weights is not null)
             Check(() => NameValidator.ValidatePath(Weights, "weights"), "weights", Add);
+        if (LinearProbeEpochs is < 0 or > 1000)
+            Add("linearProbeEpochs", $"linearProbeEpochs ({LinearProbeEpochs}) must be between 0 and 1000 (paper: 60).");
         var preset = Preset ?? DefaultPreset;
         if (!Presets.Names.Contains(preset))
         {
@@ -81,6 +86,8 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
             EvalSize = EvalSize ?? defaults.EvalSize,
             Clusters = Clusters ?? defaults.Clusters,
             Weights = Weights,
+            LinearProbeEpochs = LinearProbeEpochs ?? 0,
+            Retrieval = Retrieval ?? false,
         }, config, problems);
     }
 

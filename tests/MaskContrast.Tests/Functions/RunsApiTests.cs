@@ -126,11 +126,11 @@ public sealed class RunsApiTests : IAsyncLifetime
     [Fact]
     public async Task StartRun_OutOfRangeValues_Returns400ListingEveryField()
     {
-        var body = """{"dataset":"toy","preset":"tiny","epochs":0,"shardSize":0,"overrides":["optimizer.learningRate=0","data.cropSize=8","moco.temperature=-1"]}""";
+        var body = """{"dataset":"toy","preset":"tiny","epochs":0,"shardSize":0,"linearProbeEpochs":-1,"overrides":["optimizer.learningRate=0","data.cropSize=8","moco.temperature=-1"]}""";
 
         var problem = Assert.IsType<ValidationProblemDetails>(await StartExpectingProblemAsync(body, 400));
 
-        Assert.Equal(["data.cropSize", "epochs", "moco.temperature", "optimizer.learningRate", "shardSize"], problem.Errors.Keys.Order());
+        Assert.Equal(["data.cropSize", "epochs", "linearProbeEpochs", "moco.temperature", "optimizer.learningRate", "shardSize"], problem.Errors.Keys.Order());
         Assert.Contains("data.cropSize (8) must be in [16, 1024]", problem.Detail);
         Assert.Empty(await _store.ListAsync("runs/"));
     }
