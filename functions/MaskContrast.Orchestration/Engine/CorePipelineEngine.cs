@@ -164,7 +164,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         if (_trainingSets.TryGetValue(runId, out var cached)) return cached;
         var images = await OpenDatasetAsync(settings.Dataset, cancellationToken);
         string masks = await _mirror.FolderAsync(RunLayout.ProposalMasks(runId), cancellationToken);
-        var set = new TrainingSet(new ProposalMaskDataset(images, masks));
+        TrainingSet set;
+        try { set = new TrainingSet(new ProposalMaskDataset(images, masks)); }
+        catch (InvalidDataException e) { throw new NonRetryablePipelineException($"run {runId}: {e.Message}", e); }   // no usable image: a retry cannot help
         return _trainingSets.GetOrAdd(runId, set);
     }
 
