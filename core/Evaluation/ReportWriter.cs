@@ -47,9 +47,16 @@ public static class ReportWriter
 
     static string ClassName(EvaluationDocument doc, int c) => doc.ClassNames is { } n && c < n.Length ? n[c] : c == 0 ? "background" : $"class {c}";
 
-    static void PlotClassIoU(EvaluationDocument doc, string path)
+    static ScottPlot.Plot NewPlot()
     {
         var plot = new ScottPlot.Plot();
+        if (s_font is not null) plot.Font.Set("ReportSans");
+        return plot;
+    }
+
+    static void PlotClassIoU(EvaluationDocument doc, string path)
+    {
+        var plot = NewPlot();
         var iou = doc.Clustering.Trained.ClassIoU;
         var bars = plot.Add.Bars(iou.Select(v => v * 100).ToArray());
         bars.Color = ScottPlot.Colors.SteelBlue;
@@ -57,6 +64,7 @@ public static class ReportWriter
             Enumerable.Range(0, iou.Length).Select(i => ClassName(doc, i)).ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 90;   // room for the rotated class names
         var chance = plot.Add.HorizontalLine(doc.Clustering.Chance.MeanIoU * 100);
         chance.LegendText = "chance mIoU";
         plot.YLabel("IoU (%)");
@@ -68,7 +76,7 @@ public static class ReportWriter
 
     static void PlotLoss(EpochMetrics[] history, string path)
     {
-        var plot = new ScottPlot.Plot();
+        var plot = NewPlot();
         var steps = history.SelectMany(h => h.StepContrastive).ToArray();
         if (steps.Length > 0)
         {
