@@ -38,6 +38,29 @@ public static class DatasetFolder
         return folder;
     }
 
+    /// <summary>PASCAL VOC's 21 class names, background first.</summary>
+    public static readonly string[] VocClassNames =
+    [
+        "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow", "diningtable",
+        "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+    ];
+
+    /// <summary>
+    /// Class names of a labelled dataset: <c>classes.txt</c> in its root (one name per line, background first) when present,
+    /// VOC's names for 21 classes, otherwise null (reports then say "class k").
+    /// </summary>
+    public static string[]? ClassNames(string root, int numClasses)
+    {
+        string file = Path.Combine(root, "classes.txt");
+        if (File.Exists(file))
+        {
+            var names = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+            return names.Length == numClasses ? names
+                : throw new InvalidDataException($"'{file}' lists {names.Length} class names but the ground truth has {numClasses} classes");
+        }
+        return numClasses == VocClassNames.Length ? VocClassNames : null;
+    }
+
     /// <summary>True when <paramref name="root"/> is a VOC-layout dataset that has the split <paramref name="split"/> and ground truth.</summary>
     public static bool HasLabelledSplit(string root, string split)
     {

@@ -67,6 +67,7 @@ public static class SyntheticDataset
         WriteSplit(root, layout, "train", train);
         WriteSplit(root, layout, "val", val);
         WriteSplit(root, layout, "trainval", ids);
+        File.WriteAllLines(Path.Combine(root, "classes.txt"), SyntheticRenderer.ClassNames);
         return (train, val);
     }
 

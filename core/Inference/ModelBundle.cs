@@ -63,6 +63,9 @@ public sealed class ModelBundle : IDisposable
         return new ModelBundle(model, manifest);
     }
 
+    /// <summary>This bundle with class names for its cluster-to-class map (same weights, a new manifest); disposes nothing.</summary>
+    public ModelBundle WithClassNames(string[] classNames) => new(Model, Manifest with { ClassNames = classNames });
+
     public void Save(Stream destination)
     {
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);

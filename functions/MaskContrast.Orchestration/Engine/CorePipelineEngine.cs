@@ -107,6 +107,8 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         var options = new EvaluationOptions(Size: settings.EvalSize, NumClasses: labelled ? null : settings.Clusters + 1);
         var (report, bundle, samples) = await Task.Run(() => ModelEvaluation.Run(trainer.Model.Query, config, split, options,
             sourceRun: runId, epoch: epoch, cancellationToken: cancellationToken), cancellationToken);
+        string[]? classNames = labelled ? DatasetFolder.ClassNames(root, report.NumClasses) : null;
+        if (classNames is not null) bundle = bundle.WithClassNames(classNames);
         ExtraProtocolScores? extras = null;
         if (labelled && (settings.LinearProbeEpochs > 0 || settings.Retrieval))
             extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, settings.EvalSize,
@@ -119,7 +121,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             string temp = Directory.CreateTempSubdirectory("mc-eval-").FullName;
             try
             {
-                var doc = new EvaluationDocument(report, [.. trainer.History], null, note, extras);
+                var doc = new EvaluationDocument(report, [.. trainer.History], classNames, note, extras);
                 var files = ReportWriter.Write(temp, doc, samples.Images, samples.Truth, samples.Prediction);
                 bundle.SaveFile(Path.Combine(temp, ModelBundle.FileName));
                 foreach (var file in files.Append(ModelBundle.FileName))

@@ -66,6 +66,7 @@ public sealed class RealPipelineTests : IDisposable
         using var model = ModelBundle.Load(new MemoryStream(bundle!), "bundle");
         Assert.Equal(4, model.Clusters);   // the 16 val images (seed 5) hold all 4 synthetic classes → 4 object clusters
         Assert.Equal(2, model.Manifest.Epoch);
+        Assert.Equal(SyntheticRenderer.ClassNames, model.Manifest.ClassNames);   // from the dataset's classes.txt
     }
 
     [Fact]
