@@ -12,8 +12,9 @@ public sealed record ProtocolSummary(double MeanIoU, double StdIoU, double[] Per
 
 /// <summary>
 /// Every number of a K-means evaluation, computed by the same code in the same run: the trained model with its own
-/// saliency masks (the official protocol) and with the true foreground, the same network untrained, k-means on raw pixel
-/// colours, and the chance level (true foreground, a random cluster per image).
+/// saliency masks (the official protocol) and with the true foreground (prototype = normalised mean embedding over the true
+/// object, painted on it: the representation judged without the saliency head), the same network untrained, k-means on
+/// raw pixel colours, and the chance level (true foreground, a random cluster per image).
 /// </summary>
 public sealed record ClusteringReport(
     int Images, int Size, int NumClasses, int[] Seeds,
@@ -30,12 +31,12 @@ public static class ClusteringEvaluation
         SplitOutputs trained, SplitOutputs? untrained, ClusteringProtocolOptions options)
     {
         var result = KMeansProtocol.Evaluate(trained.Prototypes, trained.PredictedMasks, trained.GroundTruth, options);
-        var withTrueFg = KMeansProtocol.Evaluate(trained.Prototypes, trained.TrueMasks, trained.GroundTruth, options);
+        var withTrueFg = KMeansProtocol.Evaluate(trained.TrueForegroundPrototypes, trained.TrueMasks, trained.GroundTruth, options);
         ProtocolSummary? untrainedOwn = null, untrainedTrue = null;
         if (untrained is not null)
         {
             untrainedOwn = ProtocolSummary.From(KMeansProtocol.Evaluate(untrained.Prototypes, untrained.PredictedMasks, untrained.GroundTruth, options));
-            untrainedTrue = ProtocolSummary.From(KMeansProtocol.Evaluate(untrained.Prototypes, untrained.TrueMasks, untrained.GroundTruth, options));
+            untrainedTrue = ProtocolSummary.From(KMeansProtocol.Evaluate(untrained.TrueForegroundPrototypes, untrained.TrueMasks, untrained.GroundTruth, options));
         }
         var report = new ClusteringReport(
             trained.Ids.Count, trained.GroundTruth[0].Width, options.NumClasses, [.. options.EffectiveSeeds],

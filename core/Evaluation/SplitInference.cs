@@ -13,13 +13,16 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="GroundTruth">Class maps resized with nearest neighbour to S×S (the official "online" variant); all 255 for unlabelled images.</param>
 /// <param name="Colours">The resized RGB images (for the raw-colour baseline).</param>
 /// <param name="Embeddings">Per image [D, S, S] pixel embeddings, kept only for the pixel-clustering variant (else empty).</param>
+/// <param name="TrueForegroundPrototypes">[N, D] normalised mean embedding over the true foreground: the representation
+/// judged without the saliency head (zero for unlabelled images).</param>
 public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, IReadOnlyList<ByteRaster> PredictedMasks,
     IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours,
-    IReadOnlyList<Tensor> Embeddings) : IDisposable
+    IReadOnlyList<Tensor> Embeddings, Tensor TrueForegroundPrototypes) : IDisposable
 {
     public void Dispose()
     {
         Prototypes.Dispose();
+        TrueForegroundPrototypes.Dispose();
         foreach (var e in Embeddings) e.Dispose();
     }
 }
@@ -36,6 +39,7 @@ public static class SplitInference
         var device = model.parameters().First().device;
         model.eval();
         var prototypes = new List<Tensor>();
+        var truePrototypes = new List<Tensor>();
         var predicted = new List<ByteRaster>();
         var trueMasks = new List<ByteRaster>();
         var gt = new List<ByteRaster>();
@@ -62,6 +66,10 @@ public static class SplitInference
             {
                 using var output = model.forward(stack(inputs).to(device));
                 prototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu().MoveToOuterDisposeScope());
+                // The true mask as a 0/1 "logit": weight 1 on every true-foreground pixel, i.e. their plain (normalised) sum.
+                var fg = stack(trueMasks.Skip(start).Take(batchIds.Count)
+                    .Select(m => tensor(m.Values, [size, size], dtype: uint8).to_type(float32))).to(device);   // [B, S, S]
+                truePrototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, fg).cpu().MoveToOuterDisposeScope());
                 for (int i = 0; i < batchIds.Count; i++)
                 {
                     predicted.Add(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[i].cpu()));
@@ -71,8 +79,9 @@ public static class SplitInference
             progress?.Report(Math.Min(ids.Count, start + batchSize));
         }
         var all = cat(prototypes, 0);
-        foreach (var p in prototypes) p.Dispose();
-        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings);
+        var allTrue = cat(truePrototypes, 0);
+        foreach (var p in prototypes.Concat(truePrototypes)) p.Dispose();
+        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings, allTrue);
     }
 
     static RgbImage Resize(RgbImage image, int size)
