@@ -15,6 +15,7 @@ string name = args[0], preset = args[1];
 double minutes = double.MaxValue;
 string data = Path.Combine(Path.GetTempPath(), "mc-synthetic-300-100");
 string results = "bench/results/ablation.md";
+string? dumpViews = null;
 var overrides = new List<string>();
 for (int i = 2; i < args.Length; i++)
 {
@@ -23,6 +24,7 @@ for (int i = 2; i < args.Length; i++)
         case "--minutes": minutes = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--data": data = args[++i]; break;
         case "--results": results = args[++i]; break;
+        case "--dump-views": dumpViews = args[++i]; break;
         default: overrides.Add(args[i]); break;
     }
 }
@@ -32,6 +34,15 @@ if (!File.Exists(Path.Combine(data, "ImageSets", "Segmentation", "val.txt")))
 var train = new VocDataset(data, "train");
 var val = new VocDataset(data, "val");
 using var set = new TrainingSet(train);
+if (dumpViews is not null)
+{
+    // One batch of the first step as the network sees it: per row query image, query mask, key image, key mask.
+    var sampler = new PairBatchSampler(set, config.Data, config.Schedule.BatchSize, config.Schedule.Seed);
+    using var b = sampler.Build(0, 0);
+    File.WriteAllBytes(dumpViews, ImageCodec.EncodePng(ViewGrid.Build(b)));
+    Console.WriteLine($"wrote {dumpViews}: {config.Schedule.BatchSize} rows of query | query mask | key | key mask");
+    return 0;
+}
 using var trainer = new Trainer(config, CPU);
 var clock = Stopwatch.StartNew();
 var curve = new List<double>();
@@ -61,3 +72,42 @@ File.WriteAllLines(Path.ChangeExtension(results, null) + $"-{name.Replace(' ', '
 Console.WriteLine($"K-means {Fmt(report.Trained)}  true fg {Fmt(report.TrainedTrueForeground)}  untrained {Fmt(report.Untrained)}  " +
                   $"raw {Fmt(report.RawColours)}  chance {Fmt(report.Chance)}  fg IoU {report.SaliencyIoU:F3}");
 return 0;
+
+static class ViewGrid
+{
+    /// <summary>Un-normalises the views and tiles them: one row per slot, columns query, query mask, key, key mask (2-px gaps).</summary>
+    public static RgbImage Build(PairBatch b)
+    {
+        int n = (int)b.QueryImages.shape[0], s = (int)b.QueryImages.shape[2], gap = 2;
+        int w = 4 * s + 3 * gap, h = n * s + (n - 1) * gap;
+        var rgb = new byte[w * h * 3];
+        Array.Fill(rgb, (byte)128);
+        var mean = tensor(MaskContrast.Core.Data.Augmentation.ViewAugmenter.ImageNetMean).reshape(1, 3, 1, 1);
+        var std = tensor(MaskContrast.Core.Data.Augmentation.ViewAugmenter.ImageNetStd).reshape(1, 3, 1, 1);
+        float[] Img(Tensor t) => (t * std + mean).clamp(0, 1).mul(255).contiguous().data<float>().ToArray();
+        float[] q = Img(b.QueryImages), k = Img(b.KeyImages);
+        float[] qm = b.QueryMasks.contiguous().data<float>().ToArray(), km = b.KeyMasks.contiguous().data<float>().ToArray();
+        for (int i = 0; i < n; i++)
+            for (int y = 0; y < s; y++)
+                for (int x = 0; x < s; x++)
+                {
+                    int row = i * (s + gap) + y;
+                    for (int col = 0; col < 4; col++)
+                    {
+                        int o = (row * w + col * (s + gap) + x) * 3;
+                        for (int c = 0; c < 3; c++)
+                        {
+                            float v = col switch
+                            {
+                                0 => q[((i * 3 + c) * s + y) * s + x],
+                                1 => qm[(i * s + y) * s + x] * 255,
+                                2 => k[((i * 3 + c) * s + y) * s + x],
+                                _ => km[(i * s + y) * s + x] * 255,
+                            };
+                            rgb[o + c] = (byte)Math.Round(v);
+                        }
+                    }
+                }
+        return new RgbImage(w, h, rgb);
+    }
+}
