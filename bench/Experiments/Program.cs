@@ -3,19 +3,25 @@ using System.Globalization;
 using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
+using MaskContrast.Core.Inference;
 using MaskContrast.Core.Training;
 using static TorchSharp.torch;
 
 // One ablation row: train a configuration on the synthetic set, evaluate it with the K-means protocol next to its
 // baselines (untrained network, raw colours, chance) and append a row to a Markdown table.
-// usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--results FILE] [section.field=value ...]
+// usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED] [--results FILE]
+//                    [--dump-views FILE] [section.field=value ...]
+//        Experiments plot OUT.png CHANCE label=curve.csv ... (contrastive curves of several runs against the chance level)
+// --synthetic sets the generated set when DIR does not exist yet (default 300,100,128,0: the set of issue 5).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length < 2) { Console.Error.WriteLine("usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--results FILE] [overrides...]"); return 2; }
+if (args.Length >= 3 && args[0] == "plot") return CurvePlot.Write(args[1], double.Parse(args[2], CultureInfo.InvariantCulture), args[3..]);
+if (args.Length < 2) { Console.Error.WriteLine("usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED] [--results FILE] [--dump-views FILE] [overrides...]"); return 2; }
 string name = args[0], preset = args[1];
 double minutes = double.MaxValue;
 string data = Path.Combine(Path.GetTempPath(), "mc-synthetic-300-100");
 string results = "bench/results/ablation.md";
 string? dumpViews = null;
+var synthetic = new SyntheticOptions();
 var overrides = new List<string>();
 for (int i = 2; i < args.Length; i++)
 {
@@ -25,12 +31,16 @@ for (int i = 2; i < args.Length; i++)
         case "--data": data = args[++i]; break;
         case "--results": results = args[++i]; break;
         case "--dump-views": dumpViews = args[++i]; break;
+        case "--synthetic":
+            int[] v = args[++i].Split(',').Select(int.Parse).ToArray();
+            synthetic = new SyntheticOptions(TrainCount: v[0], ValCount: v[1], Width: v[2], Height: v[2], Seed: v[3]);
+            break;
         default: overrides.Add(args[i]); break;
     }
 }
 var config = Presets.Load(preset, overrides);
 if (!File.Exists(Path.Combine(data, "ImageSets", "Segmentation", "val.txt")))
-    SyntheticDataset.Generate(data, new SyntheticOptions());   // the issue-5 set: 300 train / 100 val, 128×128, 4 classes
+    SyntheticDataset.Generate(data, synthetic);
 var train = new VocDataset(data, "train");
 var val = new VocDataset(data, "val");
 using var set = new TrainingSet(train);
@@ -53,24 +63,65 @@ while (trainer.CompletedEpochs < config.Schedule.Epochs && clock.Elapsed.TotalMi
     Console.WriteLine($"epoch {e.Epoch}: loss {e.Loss:F3} contrastive {e.Contrastive:F3} (chance {e.ChanceContrastive:F3}) saliency {e.Saliency:F3} top1 {e.Top1:F2} {e.Seconds:F0}s");
 }
 double trainMinutes = clock.Elapsed.TotalMinutes;
-var (report, bundle, _) = ModelEvaluation.Run(trainer.Model.Query, config, val, new EvaluationOptions(Size: 128, BatchSize: 16));
+int evalSize = val.LoadImage(val.Ids[0]).Width;   // evaluate at the generated size
+var (report, bundle, _) = ModelEvaluation.Run(trainer.Model.Query, config, val, new EvaluationOptions(Size: evalSize, BatchSize: 16));
 bundle.Dispose();
-var last = trainer.History[^1];
+// Diagnostics of the embedding alone (true-foreground prototypes): does a prototype's nearest neighbour share its class,
+// and does the K-means protocol do better without PCA whitening (which on 100 images also scales up noise directions)?
+double nearestAccuracy, unwhitened;
+using (var outputs = SplitInference.Run(trainer.Model.Query, val, evalSize, 16))
+{
+    var classes = outputs.GroundTruth.Select(g => g.Values.Where(v => v is > 0 and < 255).GroupBy(v => v).OrderByDescending(x => x.Count()).Select(x => (int)x.Key).FirstOrDefault()).ToArray();
+    var p = outputs.TrueForegroundPrototypes;
+    var similarity = p.matmul(p.t()) - eye(p.shape[0]) * 10;
+    var nearest = similarity.argmax(1).data<long>().ToArray();
+    nearestAccuracy = nearest.Select((j, i) => classes[i] == classes[(int)j] ? 1.0 : 0.0).Average();
+    int numClasses = ModelEvaluation.DetectClasses(outputs.GroundTruth) ?? 21;
+    unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.GroundTruth,
+        new ClusteringProtocolOptions(NumClasses: numClasses, Whiten: false)).MeanIoU;
+}
+// Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5),
+// and the predicted against the true foreground fraction.
+var thresholds = new[] { -1.0, 0.0, 0.5, 1.0, 2.0 };
+var inter = new double[thresholds.Length]; var union = new double[thresholds.Length];
+double predictedFraction = 0, trueFraction = 0;
+trainer.Model.Query.eval();
+foreach (var id in val.Ids)
+{
+    using var scope = NewDisposeScope();
+    var image = val.LoadImage(id);
+    var truth = NearestResize.Resize(val.LoadLabels(id)!, evalSize, evalSize);
+    var fg = tensor(truth.Values.Select(v => v is > 0 and < 255).ToArray(), [evalSize, evalSize]);
+    Tensor logits;
+    using (no_grad())
+        logits = trainer.Model.Query.forward(ImageTensors.FixedResize(image, evalSize).unsqueeze(0)).SaliencyLogits[0];
+    for (int t = 0; t < thresholds.Length; t++)
+    {
+        var predicted = logits.gt(thresholds[t]);
+        inter[t] += (predicted & fg).sum().item<long>();
+        union[t] += (predicted | fg).sum().item<long>();
+    }
+    predictedFraction += logits.gt(0.5).to_type(float32).mean().item<float>() / val.Ids.Count;
+    trueFraction += fg.to_type(float32).mean().item<float>() / val.Ids.Count;
+}
+Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", thresholds.Select((t, i) => $"{t}: {inter[i] / union[i]:F3}")) +
+                  $"; predicted fg fraction (logit > 0.5) {predictedFraction:F3}, true {trueFraction:F3}");
+string contrastive = trainer.History.Count == 0 ? "–" : $"{trainer.History[^1].Contrastive:F3} ({trainer.History[^1].ChanceContrastive:F3})";   // --minutes 0: the untrained network
 string Fmt(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU:F3} ± {s.StdIoU:F3}";
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(results))!);
 if (!File.Exists(results))
     File.WriteAllText(results,
-        "| name | preset | overrides | epochs | steps | train min | contrastive (chance) | fg IoU | K-means mIoU | true fg | untrained | untrained true fg | raw colour | chance |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        "| name | preset | overrides | epochs | steps | train min | contrastive (chance) | fg IoU | K-means mIoU | true fg | untrained | untrained true fg | raw colour | chance | true fg unwhitened | 1-NN class acc |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 int steps = trainer.History.Sum(h => h.Steps);
 File.AppendAllText(results,
-    $"| {name} | {preset} | {string.Join(" ", overrides)} | {trainer.CompletedEpochs} | {steps} | {trainMinutes:F1} | {last.Contrastive:F3} ({last.ChanceContrastive:F3}) | " +
+    $"| {name} | {preset} | {string.Join(" ", overrides)} | {trainer.CompletedEpochs} | {steps} | {trainMinutes:F1} | {contrastive} | " +
     $"{report.SaliencyIoU:F3} | {Fmt(report.Trained)} | {Fmt(report.TrainedTrueForeground)} | {Fmt(report.Untrained)} | {Fmt(report.UntrainedTrueForeground)} | " +
-    $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} |\n");
+    $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} | {unwhitened:F3} | {nearestAccuracy:F2} |\n");
 File.WriteAllLines(Path.ChangeExtension(results, null) + $"-{name.Replace(' ', '_')}-curve.csv",
     curve.Select((c, i) => $"{i},{c:F4}").Prepend("step,contrastive"));
 Console.WriteLine($"K-means {Fmt(report.Trained)}  true fg {Fmt(report.TrainedTrueForeground)}  untrained {Fmt(report.Untrained)}  " +
-                  $"raw {Fmt(report.RawColours)}  chance {Fmt(report.Chance)}  fg IoU {report.SaliencyIoU:F3}");
+                  $"raw {Fmt(report.RawColours)}  chance {Fmt(report.Chance)}  fg IoU {report.SaliencyIoU:F3}  true fg unwhitened {unwhitened:F3}  1-NN {nearestAccuracy:F2}");
 return 0;
 
 static class ViewGrid
@@ -109,5 +160,35 @@ static class ViewGrid
                     }
                 }
         return new RgbImage(w, h, rgb);
+    }
+}
+
+static class CurvePlot
+{
+    /// <summary>Draws each run's contrastive loss per step (moving mean over 18 steps, one pass of the 300-image set) and the chance line.</summary>
+    public static int Write(string path, double chance, string[] curves)
+    {
+        var plot = MaskContrast.Core.Evaluation.ReportWriter.NewPlot();
+        foreach (var spec in curves)
+        {
+            int eq = spec.IndexOf('=');
+            string label = spec[..eq];
+            double[] loss = File.ReadLines(spec[(eq + 1)..]).Skip(1).Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+            const int window = 18;
+            double[] smooth = Enumerable.Range(0, loss.Length - window + 1).Select(i => loss.Skip(i).Take(window).Average()).ToArray();
+            var line = plot.Add.Signal(smooth);
+            line.LegendText = label;
+            line.Data.XOffset = window - 1;
+        }
+        var chanceLine = plot.Add.HorizontalLine(chance);
+        chanceLine.LegendText = $"chance ln(B + K) = {chance:F2}";
+        chanceLine.LinePattern = ScottPlot.LinePattern.Dashed;
+        plot.XLabel("step");
+        plot.YLabel("contrastive loss (mean of the last 18 steps)");
+        plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.LowerLeft;   // the curves start high: the lower left stays empty
+        plot.SavePng(path, 900, 450);
+        Console.WriteLine($"wrote {path}");
+        return 0;
     }
 }

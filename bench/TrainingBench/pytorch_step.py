@@ -189,6 +189,12 @@ def main():
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
     cfg = prepared["config"]
     m, o, s = cfg["moco"], cfg["optimizer"], cfg["schedule"]
+    # This twin implements the official step only: refuse what it would silently leave out.
+    unsupported = [k for k, v in (("optimizer.name", o.get("name", "sgd") != "sgd"),
+                                  ("data.rotationDegrees", cfg["data"].get("rotationDegrees", 0) > 0),
+                                  ("data.channelPermutationProbability", cfg["data"].get("channelPermutationProbability", 0) > 0)) if v]
+    if unsupported:
+        sys.exit(f"pytorch_step.py implements SGD and the official augmentation only; not: {', '.join(unsupported)}")
     torch.manual_seed(s["seed"])
     random.seed(s["seed"])
 

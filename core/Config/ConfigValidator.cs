@@ -6,6 +6,7 @@ public static class ConfigValidator
     public static readonly string[] Backbones = ["resnet50", "resnet101", "resnet18", "resnet34", "narrow"];
     public static readonly string[] Pretrainings = ["none", "imagenet", "moco"];
     public static readonly string[] Schedulers = ["poly", "cosine"];
+    public static readonly string[] Optimizers = ["sgd", "adamw"];
 
     public static IReadOnlyList<string> Problems(TrainingConfig c)
     {
@@ -33,6 +34,8 @@ public static class ConfigValidator
         Range("data.jitterProbability", d.JitterProbability, 0, 1);
         Range("data.grayscaleProbability", d.GrayscaleProbability, 0, 1);
         Range("data.flipProbability", d.FlipProbability, 0, 1);
+        Range("data.channelPermutationProbability", d.ChannelPermutationProbability, 0, 1);
+        Range("data.rotationDegrees", d.RotationDegrees, 0, 180);
         Range("data.minForeground", d.MinForeground, 0, 1);
         Range("data.maxForeground", d.MaxForeground, d.MinForeground, 1, loOpen: true);
         Range("data.viewTriesPerImage", d.ViewTriesPerImage, 1, 100);
@@ -51,8 +54,9 @@ public static class ConfigValidator
             p.Add("model.freezeEarlyLayers (true) needs pretrained weights: freezing randomly initialised layers stops them from learning; set model.pretraining to imagenet or moco");
 
         var o = c.Optimizer;
+        OneOf("optimizer.name", o.Name, Optimizers);
         Range("optimizer.learningRate", o.LearningRate, 0, 10, loOpen: true);
-        Range("optimizer.momentum", o.Momentum, 0, 1);
+        Range("optimizer.momentum", o.Momentum, 0, o.Name == "adamw" ? 0.9999 : 1);
         Range("optimizer.weightDecay", o.WeightDecay, 0, 1);
         OneOf("optimizer.scheduler", o.Scheduler, Schedulers);
         Range("optimizer.polyPower", o.PolyPower, 0, 10);

@@ -36,6 +36,12 @@ public sealed record DataConfig
     public double GrayscaleProbability { get; init; } = 0.2;
     /// <summary>Horizontal flip probability (paper 0.5).</summary>
     public double FlipProbability { get; init; } = 0.5;
+    /// <summary>Probability of a random permutation of the RGB channels (paper 0: not used). With random object colours,
+    /// colour alone identifies an object across views; permuting channels per view removes that shortcut.</summary>
+    public double ChannelPermutationProbability { get; init; }
+    /// <summary>Each view is rotated by an angle drawn uniformly from ±this many degrees (paper 0: not used), image
+    /// bilinear and mask nearest, corners filled with black background.</summary>
+    public double RotationDegrees { get; init; }
     /// <summary>A view is kept only if its foreground fraction f satisfies Min &lt; f &lt; Max (official 0.01–0.99; the paper text says 10 %).</summary>
     public double MinForeground { get; init; } = 0.01;
     public double MaxForeground { get; init; } = 0.99;
@@ -72,6 +78,8 @@ public enum OutputStride { Eight = 8, Sixteen = 16, ThirtyTwo = 32 }
 /// <summary>SGD settings (pretrain/configs/*.yml optimizer_kwargs, scheduler poly).</summary>
 public sealed record OptimizerConfig
 {
+    /// <summary>sgd (official) or adamw (decoupled weight decay; β1 = <see cref="Momentum"/>, β2 = 0.999).</summary>
+    public string Name { get; init; } = "sgd";
     public double LearningRate { get; init; } = 0.004;
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 1e-4;

@@ -47,7 +47,8 @@ public static class ReportWriter
 
     static string ClassName(EvaluationDocument doc, int c) => doc.ClassNames is { } n && c < n.Length ? n[c] : c == 0 ? "background" : $"class {c}";
 
-    static ScottPlot.Plot NewPlot()
+    /// <summary>A plot that uses the registered report font (so its text renders on Linux without fontconfig).</summary>
+    public static ScottPlot.Plot NewPlot()
     {
         var plot = new ScottPlot.Plot();
         if (s_font is not null) plot.Font.Set("ReportSans");

@@ -8,12 +8,12 @@ using static TorchSharp.torch;
 namespace MaskContrast.Core.Training;
 
 /// <summary>
-/// MaskContrast pretraining, one epoch at a time: SGD over the query encoder, momentum key encoder, queue of prototypes.
+/// MaskContrast pretraining, one epoch at a time: SGD (or AdamW) over the query encoder, momentum key encoder, queue of prototypes.
 /// The state between epochs is exactly what a <see cref="Checkpoint"/> holds, so epochs can run in different processes.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly TorchSharp.Modules.SGD _optimizer;
+    private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
 
     public TrainingConfig Config { get; }
     public ContrastiveModel Model { get; }
@@ -38,11 +38,13 @@ public sealed class Trainer : IDisposable
         Model.SetTrainingMode(config.Model.FreezeEarlyLayers);
         var o = config.Optimizer;
         // Only the query encoder's trainable parameters: the key encoder has no gradients (as upstream, which passes all).
-        _optimizer = optim.SGD(Model.Query.parameters().Where(p => p.requires_grad), o.LearningRate, o.Momentum,
-            weight_decay: o.WeightDecay, nesterov: o.Nesterov);
+        var parameters = Model.Query.parameters().Where(p => p.requires_grad);
+        _optimizer = o.Name == "adamw"
+            ? optim.AdamW(parameters, o.LearningRate, beta1: o.Momentum, beta2: 0.999, weight_decay: o.WeightDecay)
+            : optim.SGD(parameters, o.LearningRate, o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Nesterov);
     }
 
-    internal TorchSharp.Modules.SGD Optimizer => _optimizer;
+    internal TorchSharp.Modules.OptimizerHelper Optimizer => _optimizer;
 
     /// <summary>What the pretrained-weight import loaded and left out, or null when training starts from random weights.</summary>
     public WeightImportReport? WeightImport { get; }

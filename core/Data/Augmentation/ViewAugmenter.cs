@@ -15,7 +15,10 @@ public sealed record AugmentedView(Tensor Image, Tensor Mask) : IDisposable
 /// <summary>
 /// The official view transform (pretrain/utils/common_config.py get_train_transformations): RandomResizedCrop with the same
 /// box for image (bilinear, antialiased like PIL) and mask (nearest), ColorJitter with probability p, RandomGrayscale,
-/// horizontal flip of both, ImageNet normalisation.
+/// horizontal flip of both, ImageNet normalisation. Two options beyond the official transform, off unless configured
+/// (<see cref="DataConfig.RotationDegrees"/>, <see cref="DataConfig.ChannelPermutationProbability"/>), take away the
+/// orientation and colour of an object as cues that identify it across views; they draw from the random stream only when
+/// enabled, so official views are unchanged.
 /// </summary>
 public sealed class ViewAugmenter(DataConfig config)
 {
@@ -35,12 +38,27 @@ public sealed class ViewAugmenter(DataConfig config)
         var m = mask.narrow(0, top, ch).narrow(1, left, cw).to_type(float32).unsqueeze(0).unsqueeze(0);
         m = functional.interpolate(m, [s, s], mode: InterpolationMode.Nearest).squeeze(0).squeeze(0);      // [S, S]
 
+        if (config.RotationDegrees > 0) (img, m) = Rotate(img, m, rng.Uniform(-config.RotationDegrees, config.RotationDegrees));
         if (rng.Chance(config.JitterProbability)) img = ColorJitter.Apply(img, config, rng);
         if (rng.Chance(config.GrayscaleProbability)) img = ColorJitter.Grayscale(img).expand(3, -1, -1);
+        if (config.ChannelPermutationProbability > 0 && rng.Chance(config.ChannelPermutationProbability))
+            img = img.index_select(0, tensor(rng.Permutation(3).Select(i => (long)i).ToArray()));
         if (rng.Chance(config.FlipProbability)) { img = img.flip(2); m = m.flip(1); }
 
         img = Normalize(img);
         return new AugmentedView(img.contiguous().MoveToOuterDisposeScope(), m.contiguous().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Rotates a [3, S, S] image (bilinear) and its [S, S] mask (nearest) by <paramref name="degrees"/> about the
+    /// centre; what comes in from outside the view is black image and background mask.</summary>
+    public static (Tensor Image, Tensor Mask) Rotate(Tensor img, Tensor mask, double degrees)
+    {
+        double a = degrees * Math.PI / 180, c = Math.Cos(a), s = Math.Sin(a);
+        var theta = tensor(new float[] { (float)c, (float)-s, 0, (float)s, (float)c, 0 }, [1, 2, 3]);
+        var grid = functional.affine_grid(theta, [1, 1, img.shape[1], img.shape[2]], align_corners: false);
+        var rotated = functional.grid_sample(img.unsqueeze(0), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
+        var rotatedMask = functional.grid_sample(mask.unsqueeze(0).unsqueeze(0), grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
+        return (rotated.squeeze(0), rotatedMask.squeeze(0).squeeze(0));
     }
 
     /// <summary>ImageNet normalisation of a [3, H, W] or [B, 3, H, W] image in [0, 1].</summary>

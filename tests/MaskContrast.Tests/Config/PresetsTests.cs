@@ -11,6 +11,7 @@ public class PresetsTests
         Assert.Equal((224, 0.2, 1.0, 0.8, 0.2, 0.01, 0.99), (c.Data.CropSize, c.Data.CropScaleMin, c.Data.CropScaleMax,
             c.Data.JitterProbability, c.Data.GrayscaleProbability, c.Data.MinForeground, c.Data.MaxForeground));
         Assert.Equal((0.4, 0.4, 0.4, 0.1), (c.Data.Brightness, c.Data.Contrast, c.Data.Saturation, c.Data.Hue));
+        Assert.Equal((0.0, 0.0), (c.Data.ChannelPermutationProbability, c.Data.RotationDegrees));   // our additions stay off
         Assert.Equal(("resnet50", OutputStride.Eight, 256, 0.5, 32, "moco"), (c.Model.Backbone, c.Model.OutputStride,
             c.Model.DecoderChannels, c.Model.Dropout, c.Model.EmbeddingDim, c.Model.Pretraining));
         Assert.Equal([12, 24, 36], c.Model.AsppRates);
@@ -60,6 +61,10 @@ public class PresetsTests
         Assert.Contains("optimizer.learningRate (-1) must be in (0, 10]", e.Problems);
         Assert.Contains("data.cropScaleMin (0) must be in (0, 1]", e.Problems);
         Assert.Equal(3, e.Problems.Count);   // queue 30 vs batch 1 is not checked while the batch itself is invalid
+        var o = Assert.Throws<ConfigException>(() => Presets.Load("tiny",
+            ["optimizer.name=adam", "data.rotationDegrees=200", "data.channelPermutationProbability=1.5"]));
+        Assert.Equal(["data.channelPermutationProbability (1.5) must be in [0, 1]", "data.rotationDegrees (200) must be in [0, 180]",
+            "optimizer.name ('adam') must be one of sgd, adamw"], o.Problems.Order());
         var q = Assert.Throws<ConfigException>(() => Presets.Load("tiny", ["moco.queueSize=30"]));
         Assert.Equal("moco.queueSize (30) must be a multiple of schedule.batchSize (8) so that the queue pointer wraps cleanly", Assert.Single(q.Problems));
     }

@@ -19,7 +19,7 @@ public sealed class LearnedVersusBaselinesTests(ITestOutputHelper output) : IDis
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void TinyTraining_BeatsRawColoursAndTheUntrainedNetwork()
+    public void TinyTraining_EndsBelowContrastiveChanceAndBeatsTheUntrainedNetwork()
     {
         SyntheticDataset.Generate(_folder.Path, new SyntheticOptions(TrainCount: 96, ValCount: 48, Width: 64, Height: 64, Seed: 11));
         var config = Presets.Load("tiny", ["schedule.epochs=12", "schedule.stepsPerEpoch=0"]);   // 12 passes × 12 steps of 8
@@ -34,10 +34,14 @@ public sealed class LearnedVersusBaselinesTests(ITestOutputHelper output) : IDis
                          $"raw colours {report.RawColours.MeanIoU:F3}, chance {report.Chance.MeanIoU:F3}; " +
                          $"true foreground: trained {report.TrainedTrueForeground.MeanIoU:F3}, untrained {report.UntrainedTrueForeground!.MeanIoU:F3}; " +
                          $"saliency fg IoU {report.SaliencyIoU:F3}; contrastive {trainer.History[^1].Contrastive:F3} (chance {trainer.History[^1].ChanceContrastive:F3})");
-        // Measured (seeded, CPU): trained 0.221, untrained 0.174, raw colours 0.093, chance 0.397. Most of the gain over the
-        // untrained network comes from the saliency head: with true-foreground prototypes and masks the trained embedding
-        // scores 0.346 against 0.335 untrained, so only the protocol's own numbers are asserted here. Chance and the
-        // true-foreground pair are reported, not asserted: the tiny recipe does not learn class structure yet (issue 5).
+        // Measured on this set for training seeds 1/2/3 (bench/Experiments tiny-ci-seedN, see bench/results/ablation.md):
+        // K-means trained 0.221/0.218/0.218 against untrained 0.174; last-epoch contrastive 3.509/3.550/3.497 against its
+        // chance ln(8 + 32) = 3.689, i.e. 0.139–0.192 below. The margins asserted are about half the smallest observed gap.
+        // Most of the K-means gain comes from the saliency head: the tiny recipe does not learn classes (with true-foreground
+        // prototypes 0.345–0.386 against chance 0.397); the small recipe does, measured in bench/results/ablation.md.
+        var last = trainer.History[^1];
+        Assert.Equal(Math.Log(8 + 32), last.ChanceContrastive, 9);
+        Assert.True(last.Contrastive < last.ChanceContrastive - 0.07, $"contrastive {last.Contrastive:F3} not measurably below chance {last.ChanceContrastive:F3}");
         Assert.True(report.Trained.MeanIoU > report.RawColours.MeanIoU + 0.05, "trained does not beat raw colours");
         Assert.True(report.Trained.MeanIoU > report.Untrained.MeanIoU + 0.02, "trained does not beat the untrained network");
     }

@@ -29,10 +29,13 @@ public class TrainerTests(SyntheticTrainingSet data, ITestOutputHelper output) :
         Assert.Equal(Math.Log(8), epochs[0].ChanceContrastive, 9);
     }
 
-    [Fact]
-    public void Resume_OneEpochCheckpointOneEpoch_EqualsTwoEpochsStraight()
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]   // the optimiser state (both moments and the step count) must travel in the checkpoint too
+    public void Resume_OneEpochCheckpointOneEpoch_EqualsTwoEpochsStraight(string optimizer)
     {
-        var config = Tiny("schedule.epochs=2", "schedule.stepsPerEpoch=4");
+        var config = Tiny("schedule.epochs=2", "schedule.stepsPerEpoch=4", $"optimizer.name={optimizer}",
+            optimizer == "adamw" ? "optimizer.learningRate=0.001" : "optimizer.learningRate=0.05");
         using var straight = new Trainer(config, CPU);
         straight.TrainEpoch(data.Set);
         straight.TrainEpoch(data.Set);
