@@ -64,48 +64,23 @@ while (trainer.CompletedEpochs < config.Schedule.Epochs && clock.Elapsed.TotalMi
 }
 double trainMinutes = clock.Elapsed.TotalMinutes;
 int evalSize = val.LoadImage(val.Ids[0]).Width;   // evaluate at the generated size
-var (report, bundle, _) = ModelEvaluation.Run(trainer.Model.Query, config, val, new EvaluationOptions(Size: evalSize, BatchSize: 16));
+var evaluation = new EvaluationOptions(Size: evalSize, BatchSize: 16);
+using var outputs = ModelEvaluation.Embed(trainer.Model.Query, val, evaluation);
+var (report, bundle, _) = ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, val, evaluation);
 bundle.Dispose();
 // Diagnostics of the embedding alone (true-foreground prototypes): does a prototype's nearest neighbour share its class,
 // and does the K-means protocol do better without PCA whitening (which on 100 images also scales up noise directions)?
-double nearestAccuracy, unwhitened;
-using (var outputs = SplitInference.Run(trainer.Model.Query, val, evalSize, 16))
-{
-    var classes = outputs.GroundTruth.Select(g => g.Values.Where(v => v is > 0 and < 255).GroupBy(v => v).OrderByDescending(x => x.Count()).Select(x => (int)x.Key).FirstOrDefault()).ToArray();
-    var p = outputs.TrueForegroundPrototypes;
-    var similarity = p.matmul(p.t()) - eye(p.shape[0]) * 10;
-    var nearest = similarity.argmax(1).data<long>().ToArray();
-    nearestAccuracy = nearest.Select((j, i) => classes[i] == classes[(int)j] ? 1.0 : 0.0).Average();
-    int numClasses = ModelEvaluation.DetectClasses(outputs.GroundTruth) ?? 21;
-    unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.GroundTruth,
-        new ClusteringProtocolOptions(NumClasses: numClasses, Whiten: false)).MeanIoU;
-}
-// Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5),
-// and the predicted against the true foreground fraction.
-var thresholds = new[] { -1.0, 0.0, 0.5, 1.0, 2.0 };
-var inter = new double[thresholds.Length]; var union = new double[thresholds.Length];
-double predictedFraction = 0, trueFraction = 0;
-trainer.Model.Query.eval();
-foreach (var id in val.Ids)
-{
-    using var scope = NewDisposeScope();
-    var image = val.LoadImage(id);
-    var truth = NearestResize.Resize(val.LoadLabels(id)!, evalSize, evalSize);
-    var fg = tensor(truth.Values.Select(v => v is > 0 and < 255).ToArray(), [evalSize, evalSize]);
-    Tensor logits;
-    using (no_grad())
-        logits = trainer.Model.Query.forward(ImageTensors.FixedResize(image, evalSize).unsqueeze(0)).SaliencyLogits[0];
-    for (int t = 0; t < thresholds.Length; t++)
-    {
-        var predicted = logits.gt(thresholds[t]);
-        inter[t] += (predicted & fg).sum().item<long>();
-        union[t] += (predicted | fg).sum().item<long>();
-    }
-    predictedFraction += logits.gt(0.5).to_type(float32).mean().item<float>() / val.Ids.Count;
-    trueFraction += fg.to_type(float32).mean().item<float>() / val.Ids.Count;
-}
-Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", thresholds.Select((t, i) => $"{t}: {inter[i] / union[i]:F3}")) +
-                  $"; predicted fg fraction (logit > 0.5) {predictedFraction:F3}, true {trueFraction:F3}");
+var classes = outputs.TrueMasks.Zip(outputs.GroundTruth, SegmentRetrieval.MajorityObjectClass).ToArray();
+var p = outputs.TrueForegroundPrototypes;
+var nearest = (p.matmul(p.t()) - eye(p.shape[0]) * 10).argmax(1).data<long>().ToArray();   // leave one out: never itself
+double nearestAccuracy = nearest.Select((j, i) => classes[i] == classes[(int)j] ? 1.0 : 0.0).Average();
+double unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.GroundTruth,
+    new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: false)).MeanIoU;
+// Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
+var saliency = outputs.Saliency;
+Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", new[] { -1.0, 0.0, 0.5, 1.0, 2.0 }.Select(t => $"{t}: {saliency.ForegroundIoU(t):F3}")) +
+                  $"; best {saliency.ForegroundIoU(saliency.BestThreshold()):F3} at {saliency.BestThreshold()}" +
+                  $"; predicted fg fraction (logit > 0.5) {saliency.PredictedForegroundFraction(0.5):F3}, true {saliency.TrueForegroundFraction:F3}");
 string contrastive = trainer.History.Count == 0 ? "–" : $"{trainer.History[^1].Contrastive:F3} ({trainer.History[^1].ChanceContrastive:F3})";   // --minutes 0: the untrained network
 string Fmt(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU:F3} ± {s.StdIoU:F3}";
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(results))!);

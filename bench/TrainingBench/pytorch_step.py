@@ -192,9 +192,10 @@ def main():
     # This twin implements the official step only: refuse what it would silently leave out.
     unsupported = [k for k, v in (("optimizer.name", o.get("name", "sgd") != "sgd"),
                                   ("data.rotationDegrees", cfg["data"].get("rotationDegrees", 0) > 0),
-                                  ("data.channelPermutationProbability", cfg["data"].get("channelPermutationProbability", 0) > 0)) if v]
+                                  ("data.channelPermutationProbability", cfg["data"].get("channelPermutationProbability", 0) > 0),
+                                  ("moco.saliencyLoss", m.get("saliencyLoss", "balanced") != "balanced")) if v]
     if unsupported:
-        sys.exit(f"pytorch_step.py implements SGD and the official augmentation only; not: {', '.join(unsupported)}")
+        sys.exit(f"pytorch_step.py implements SGD, the official augmentation and the balanced saliency loss only; not: {', '.join(unsupported)}")
     torch.manual_seed(s["seed"])
     random.seed(s["seed"])
 

@@ -7,6 +7,7 @@ public static class ConfigValidator
     public static readonly string[] Pretrainings = ["none", "imagenet", "moco"];
     public static readonly string[] Schedulers = ["poly", "cosine"];
     public static readonly string[] Optimizers = ["sgd", "adamw"];
+    public static readonly string[] SaliencyLosses = ["balanced", "plain"];
 
     public static IReadOnlyList<string> Problems(TrainingConfig c)
     {
@@ -67,6 +68,7 @@ public static class ConfigValidator
         Range("moco.momentum", k.Momentum, 0, 1);
         Range("moco.queueSize", k.QueueSize, 0, 1_000_000);
         Range("moco.saliencyWeight", k.SaliencyWeight, 0, 100);
+        OneOf("moco.saliencyLoss", k.SaliencyLoss, SaliencyLosses);
 
         var s = c.Schedule;
         Range("schedule.epochs", s.Epochs, 1, 10_000);

@@ -100,8 +100,14 @@ public sealed record MocoConfig
     public double Momentum { get; init; } = 0.999;
     /// <summary>Queue length K of past key prototypes (256 unsupervised config, 128 supervised); a multiple of the batch size.</summary>
     public int QueueSize { get; init; } = 256;
-    /// <summary>Weight of the balanced BCE saliency loss (official 1).</summary>
+    /// <summary>Weight of the saliency loss (official 1).</summary>
     public double SaliencyWeight { get; init; } = 1.0;
+    /// <summary>
+    /// balanced (official: BCE with foreground weighted by the background fraction, which shifts the head's logits up by
+    /// about ln(bg/fg) and so over-predicts foreground at the 0.5 evaluation threshold when objects are small) or plain
+    /// (unweighted mean BCE, calibrated logits).
+    /// </summary>
+    public string SaliencyLoss { get; init; } = "balanced";
 }
 
 /// <summary>Run length and reproducibility.</summary>

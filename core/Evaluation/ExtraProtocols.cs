@@ -16,9 +16,13 @@ public static class ExtraProtocols
 {
     /// <param name="probeEpochs">Linear-probe epochs (paper 60); 0 skips the probe.</param>
     /// <param name="retrieval">Run segment retrieval with a bank built from <paramref name="train"/>.</param>
-    public static ExtraProtocolScores Run(SegmentationModel model, IImageDataset train, IImageDataset evaluation, int size, int numClasses,
-        int probeEpochs, bool retrieval, CancellationToken cancellationToken = default)
+    /// <param name="evaluationOutputs">The model's outputs on <paramref name="evaluation"/> at <paramref name="size"/>
+    /// (<see cref="ModelEvaluation.Embed"/>, shared with the K-means protocol): the retrieval queries.</param>
+    public static ExtraProtocolScores Run(SegmentationModel model, IImageDataset train, IImageDataset evaluation, SplitOutputs evaluationOutputs,
+        int size, int numClasses, int probeEpochs, bool retrieval, CancellationToken cancellationToken = default)
     {
+        if (evaluationOutputs.Ids.Count != evaluation.Ids.Count || evaluationOutputs.GroundTruth[0].Width != size)
+            throw new ArgumentException($"the evaluation outputs were not computed on this split at {size}×{size}", nameof(evaluationOutputs));
         double? probe = null, probeOfficial = null, all = null, voc7 = null;
         int? chosen = null;
         if (probeEpochs > 0)
@@ -30,9 +34,8 @@ public static class ExtraProtocols
         if (retrieval)
         {
             using var bank = SplitInference.Run(model, train, size, cancellationToken: cancellationToken);
-            using var queries = SplitInference.Run(model, evaluation, size, cancellationToken: cancellationToken);
-            all = SegmentRetrieval.Evaluate(bank, queries, new RetrievalOptions(numClasses, new HashSet<int>(), BackgroundInMean: true)).MeanIoU;
-            if (numClasses == 21) voc7 = SegmentRetrieval.Evaluate(bank, queries, RetrievalOptions.Voc7Classes).MeanIoU;
+            all = SegmentRetrieval.Evaluate(bank, evaluationOutputs, new RetrievalOptions(numClasses, new HashSet<int>(), BackgroundInMean: true)).MeanIoU;
+            if (numClasses == 21) voc7 = SegmentRetrieval.Evaluate(bank, evaluationOutputs, RetrievalOptions.Voc7Classes).MeanIoU;
         }
         return new ExtraProtocolScores(probe, probeOfficial, chosen, all, voc7);
     }

@@ -35,9 +35,28 @@ public static class ModelEvaluation
         EvaluationOptions options, string[]? classNames = null, string? sourceRun = null, int epoch = 0,
         IProgress<string>? progress = null, int samples = 8, CancellationToken cancellationToken = default)
     {
+        using var outputs = Embed(trained, split, options, progress, cancellationToken);
+        return Evaluate(outputs, trained, config, split, options, classNames, sourceRun, epoch, progress, samples, cancellationToken);
+    }
+
+    /// <summary>The trained network's outputs on the split as <see cref="Evaluate"/> needs them (embeddings kept only for pixel clustering).</summary>
+    public static SplitOutputs Embed(SegmentationModel trained, IImageDataset split, EvaluationOptions options,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
         options.Validate();
         progress?.Report($"embedding {split.Ids.Count} images at {options.Size}×{options.Size}");
-        using var outputs = SplitInference.Run(trained, split, options.Size, options.BatchSize, null, cancellationToken, options.PixelClustering);
+        return SplitInference.Run(trained, split, options.Size, options.BatchSize, null, cancellationToken, options.PixelClustering);
+    }
+
+    /// <summary><see cref="Run"/> on outputs the caller has already computed with <see cref="Embed"/>, so that other protocols can read them too.</summary>
+    public static (ClusteringReport Report, ModelBundle Bundle, EvaluationSamples Samples) Evaluate(SplitOutputs outputs, SegmentationModel trained,
+        TrainingConfig config, IImageDataset split, EvaluationOptions options, string[]? classNames = null, string? sourceRun = null, int epoch = 0,
+        IProgress<string>? progress = null, int samples = 8, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        if (outputs.Ids.Count != split.Ids.Count || outputs.GroundTruth[0].Width != options.Size || (options.PixelClustering && outputs.Embeddings.Count == 0))
+            throw new ArgumentException($"the outputs were not computed on this split at {options.Size}×{options.Size}" +
+                (options.PixelClustering ? " with embeddings kept" : "") + "; compute them with ModelEvaluation.Embed", nameof(outputs));
         int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth)
             ?? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly");
         var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds);

@@ -83,6 +83,11 @@ public static class SegmentRetrieval
         return new RetrievalResult(scored.Average(c => scores.IoU[c]), scored, scores, bankLabels, bankImages, noSalient, noObject, queryLabels, neighbours);
     }
 
+    /// <summary>The most frequent class other than 0 and 255 under the mask (highest on ties); null when there is none.</summary>
+    public static int? MajorityObjectClass(ByteRaster mask, ByteRaster truth) => BankLabel(mask, truth, IdentityLookup, out _);
+
+    static readonly byte[] IdentityLookup = Enumerable.Range(0, 256).Select(v => (byte)v).ToArray();
+
     /// <summary>
     /// The bank label of one image: the most frequent remapped ground-truth class inside the mask other than 0 and 255
     /// (highest on ties), or null when the mask is empty (<paramref name="hasSalient"/> false) or holds only 0 and 255.

@@ -15,9 +15,10 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="Embeddings">Per image [D, S, S] pixel embeddings, kept only for the pixel-clustering variant (else empty).</param>
 /// <param name="TrueForegroundPrototypes">[N, D] normalised mean embedding over the true foreground: the representation
 /// judged without the saliency head (zero for unlabelled images).</param>
+/// <param name="Saliency">The saliency logits against the true foreground, for the foreground IoU at other thresholds.</param>
 public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, IReadOnlyList<ByteRaster> PredictedMasks,
     IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours,
-    IReadOnlyList<Tensor> Embeddings, Tensor TrueForegroundPrototypes) : IDisposable
+    IReadOnlyList<Tensor> Embeddings, Tensor TrueForegroundPrototypes, SaliencyCalibration Saliency) : IDisposable
 {
     public void Dispose()
     {
@@ -45,6 +46,7 @@ public static class SplitInference
         var gt = new List<ByteRaster>();
         var colours = new List<RgbImage>();
         var embeddings = new List<Tensor>();
+        var calibration = new SaliencyCalibration();
         for (int start = 0; start < ids.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -70,6 +72,7 @@ public static class SplitInference
                 var fg = stack(trueMasks.Skip(start).Take(batchIds.Count)
                     .Select(m => tensor(m.Values, [size, size], dtype: uint8).to_type(float32))).to(device);   // [B, S, S]
                 truePrototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, fg).cpu().MoveToOuterDisposeScope());
+                calibration.Add(output.SaliencyLogits, fg);
                 for (int i = 0; i < batchIds.Count; i++)
                 {
                     predicted.Add(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[i].cpu()));
@@ -81,7 +84,7 @@ public static class SplitInference
         var all = cat(prototypes, 0);
         var allTrue = cat(truePrototypes, 0);
         foreach (var p in prototypes.Concat(truePrototypes)) p.Dispose();
-        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings, allTrue);
+        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings, allTrue, calibration);
     }
 
     static RgbImage Resize(RgbImage image, int size)

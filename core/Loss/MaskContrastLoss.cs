@@ -16,7 +16,7 @@ public sealed record LossTerms(Tensor Total, Tensor Contrastive, Tensor Saliency
 /// pretrain/modules/losses.py):
 /// every foreground pixel of the query view is classified among the key-view prototypes of the batch and the queue,
 /// its own image's prototype being the positive; the cross-entropy is weighted per image with E-Net weights
-/// 1/ln(1.02 + p); a balanced BCE trains the saliency head on the query view.
+/// 1/ln(1.02 + p); a balanced BCE trains the saliency head on the query view (a plain BCE where the config asks for it).
 /// </summary>
 public static class MaskContrastLoss
 {
@@ -28,11 +28,14 @@ public static class MaskContrastLoss
     /// <param name="queryMask">[B, H, W] 0/1 object mask of the query view.</param>
     /// <param name="keyPrototypes">[B, D] normalised key prototypes (<see cref="KeyPrototypes"/>).</param>
     /// <param name="queue">[D, K] past key prototypes.</param>
+    /// <param name="balancedSaliency">Balanced BCE (official) or the plain mean BCE for the saliency head.</param>
     public static LossTerms Compute(Tensor queryEmbeddings, Tensor querySaliencyLogits, Tensor queryMask,
-        Tensor keyPrototypes, Tensor queue, double temperature, double saliencyWeight)
+        Tensor keyPrototypes, Tensor queue, double temperature, double saliencyWeight, bool balancedSaliency = true)
     {
         using var scope = NewDisposeScope();
-        var saliency = BalancedBce(querySaliencyLogits, queryMask);
+        var saliency = balancedSaliency
+            ? BalancedBce(querySaliencyLogits, queryMask)
+            : functional.binary_cross_entropy_with_logits(querySaliencyLogits, queryMask.ge(0.5).to_type(querySaliencyLogits.dtype));
 
         var z = functional.normalize(queryEmbeddings, dim: 1);                       // [B, D, H, W]
         var (index, labels) = ForegroundPixels(queryMask);                              // [P], [P]

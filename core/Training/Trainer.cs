@@ -121,7 +121,7 @@ public sealed class Trainer : IDisposable
             prototypes = MaskContrastLoss.KeyPrototypes(k.Embeddings, batch.KeyMasks);   // [B, D]
         }
         var terms = MaskContrastLoss.Compute(q.Embeddings, q.SaliencyLogits, batch.QueryMasks, prototypes,
-            Model.Queue.clone(), Config.Moco.Temperature, Config.Moco.SaliencyWeight);
+            Model.Queue.clone(), Config.Moco.Temperature, Config.Moco.SaliencyWeight, Config.Moco.SaliencyLoss == "balanced");
         terms.Total.backward();
         _optimizer.step();
         Model.Enqueue(prototypes);

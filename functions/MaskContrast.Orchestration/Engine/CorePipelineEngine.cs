@@ -105,14 +105,16 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         bool labelled = DatasetFolder.HasLabelledSplit(root, "val");
         var split = labelled ? DatasetFolder.Open(root, "val") : DatasetFolder.Open(root, "train");
         var options = new EvaluationOptions(Size: settings.EvalSize, NumClasses: labelled ? null : settings.Clusters + 1);
-        var (report, bundle, samples) = await Task.Run(() => ModelEvaluation.Run(trainer.Model.Query, config, split, options,
+        // Embedded once: the K-means protocol and the retrieval queries read the same outputs.
+        using var outputs = await Task.Run(() => ModelEvaluation.Embed(trainer.Model.Query, split, options, cancellationToken: cancellationToken), cancellationToken);
+        var (report, bundle, samples) = await Task.Run(() => ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, split, options,
             sourceRun: runId, epoch: epoch, cancellationToken: cancellationToken), cancellationToken);
         string[]? classNames = labelled ? DatasetFolder.ClassNames(root, report.NumClasses) : null;
         if (classNames is not null) bundle = bundle.WithClassNames(classNames);
         ExtraProtocolScores? extras = null;
         if (labelled && (settings.LinearProbeEpochs > 0 || settings.Retrieval))
-            extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, settings.EvalSize,
-                report.NumClasses, settings.LinearProbeEpochs, settings.Retrieval, cancellationToken), cancellationToken);
+            extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, outputs,
+                settings.EvalSize, report.NumClasses, settings.LinearProbeEpochs, settings.Retrieval, cancellationToken), cancellationToken);
         using (bundle)
         {
             string note = labelled

@@ -18,7 +18,8 @@ public class PresetsTests
         Assert.False(c.Model.FreezeEarlyLayers);
         Assert.Equal((0.004, 0.9, 1e-4, "poly", 0.9), (c.Optimizer.LearningRate, c.Optimizer.Momentum, c.Optimizer.WeightDecay,
             c.Optimizer.Scheduler, c.Optimizer.PolyPower));
-        Assert.Equal((0.5, 0.999, 256, 1.0), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyWeight));
+        Assert.Equal((0.5, 0.999, 256, 1.0, "balanced"), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyWeight,
+            c.Moco.SaliencyLoss));
         Assert.Equal((40, 128), (c.Schedule.Epochs, c.Schedule.BatchSize));
     }
 
@@ -62,9 +63,9 @@ public class PresetsTests
         Assert.Contains("data.cropScaleMin (0) must be in (0, 1]", e.Problems);
         Assert.Equal(3, e.Problems.Count);   // queue 30 vs batch 1 is not checked while the batch itself is invalid
         var o = Assert.Throws<ConfigException>(() => Presets.Load("tiny",
-            ["optimizer.name=adam", "data.rotationDegrees=200", "data.channelPermutationProbability=1.5"]));
+            ["optimizer.name=adam", "data.rotationDegrees=200", "data.channelPermutationProbability=1.5", "moco.saliencyLoss=weighted"]));
         Assert.Equal(["data.channelPermutationProbability (1.5) must be in [0, 1]", "data.rotationDegrees (200) must be in [0, 180]",
-            "optimizer.name ('adam') must be one of sgd, adamw"], o.Problems.Order());
+            "moco.saliencyLoss ('weighted') must be one of balanced, plain", "optimizer.name ('adam') must be one of sgd, adamw"], o.Problems.Order());
         var q = Assert.Throws<ConfigException>(() => Presets.Load("tiny", ["moco.queueSize=30"]));
         Assert.Equal("moco.queueSize (30) must be a multiple of schedule.batchSize (8) so that the queue pointer wraps cleanly", Assert.Single(q.Problems));
     }

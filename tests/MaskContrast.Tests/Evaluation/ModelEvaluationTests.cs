@@ -52,4 +52,25 @@ public sealed class ModelEvaluationTests : IDisposable
         Assert.InRange(report.PixelClustering!.MeanIoU, 0.01, 1);
         Assert.Null(report.Untrained);
     }
+
+    [Fact]
+    public void Evaluate_OnOutputsEmbeddedOnce_MatchesRun()
+    {
+        var config = Presets.Load("tiny");
+        random.manual_seed(3);
+        using var model = new SegmentationModel(config.Model);
+        var split = Split();
+        var options = new EvaluationOptions(Size: 48, Seeds: [1], IncludeUntrained: false);
+        var (viaRun, a, _) = ModelEvaluation.Run(model, config, split, options);
+        using var outputs = ModelEvaluation.Embed(model, split, options);
+        var (viaEvaluate, b, _) = ModelEvaluation.Evaluate(outputs, model, config, split, options);
+        a.Dispose(); b.Dispose();
+        Assert.Equal(viaRun.Trained.PerSeed, viaEvaluate.Trained.PerSeed);
+        Assert.Equal(viaRun.SaliencyIoU, viaEvaluate.SaliencyIoU);
+        // The calibration read at the protocol's threshold is the report's foreground IoU, from the same logits.
+        Assert.Equal(viaRun.SaliencyIoU, outputs.Saliency.ForegroundIoU(PrototypeFromEmbedding.SaliencyThreshold), 12);
+
+        var e = Assert.Throws<ArgumentException>(() => ModelEvaluation.Evaluate(outputs, model, config, split, options with { Size = 32 }));
+        Assert.Contains("not computed on this split at 32×32", e.Message);
+    }
 }

@@ -84,6 +84,20 @@ public class MaskContrastLossTests
     }
 
     [Fact]
+    public void Compute_PlainSaliency_IsTheUnweightedMeanBce()
+    {
+        // One image, 1 fg pixel of 4, logits (ln 3, 0, 0, ln 3): fg pixel −ln σ(ln 3) = ln(4/3); bg pixels ln 2, ln 2, ln 4.
+        // Plain mean: (ln(4/3) + 2·ln 2 + ln 4)/4; the balanced loss (w = 0.75) would be (0.75·ln(4/3) + 0.25·(2·ln 2 + ln 4))/4.
+        var logits = tensor(new float[] { (float)Math.Log(3), 0, 0, (float)Math.Log(3) }).reshape(1, 2, 2);
+        var mask = tensor(new float[] { 1, 0, 0, 0 }).reshape(1, 2, 2);
+        var emb = ones(1, 2, 2, 2);
+        using var plain = MaskContrastLoss.Compute(emb, logits, mask, eye(2).narrow(0, 0, 1), zeros(2, 0), 0.5, 1, balancedSaliency: false);
+        using var balanced = MaskContrastLoss.Compute(emb, logits, mask, eye(2).narrow(0, 0, 1), zeros(2, 0), 0.5, 1);
+        Assert.Equal((Math.Log(4.0 / 3) + 2 * Math.Log(2) + Math.Log(4)) / 4, plain.Saliency.item<float>(), 5);
+        Assert.Equal((0.75 * Math.Log(4.0 / 3) + 0.25 * (2 * Math.Log(2) + Math.Log(4))) / 4, balanced.Saliency.item<float>(), 5);
+    }
+
+    [Fact]
     public void Compute_GoldenCase_MatchesOfficialLossInPyTorch()
     {
         var g = Golden;
