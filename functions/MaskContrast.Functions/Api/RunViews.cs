@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.AspNetCore.Http;
@@ -54,7 +55,7 @@ public static class RunViews
         }
         catch (ArgumentException error)
         {
-            return Problems.BadRequest("id", StartRunRequest.MessageOf(error), ApiLinks.Instance(request));
+            return Problems.BadRequest("id", RunSettings.MessageOf(error), ApiLinks.Instance(request));
         }
     }
 

@@ -48,7 +48,7 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
         }
         catch (ArgumentException error)
         {
-            return Problems.BadRequest("settings", StartRunRequest.MessageOf(error), instance);
+            return Problems.BadRequest("settings", RunSettings.MessageOf(error), instance);
         }
         catch (FileNotFoundException error)
         {

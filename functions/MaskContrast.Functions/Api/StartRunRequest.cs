@@ -33,23 +33,23 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
         var problems = new Dictionary<string, List<string>>();
         void Add(string field, string message) => (problems.TryGetValue(field, out var list) ? list : problems[field] = []).Add(message);
 
-        Check(() => NameValidator.ValidateDatasetName(Dataset, "dataset"), "dataset", Add);
+        // Everything that is recorded in the run's settings is checked by RunSettings itself (defaults where the body is silent).
+        var defaults = new RunSettings(Dataset!, Preset ?? DefaultPreset, Overrides ?? [], Epochs ?? 1);
+        var candidate = defaults with
+        {
+            Proposals = Proposals ?? defaults.Proposals,
+            EvalSize = EvalSize ?? defaults.EvalSize,
+            Clusters = Clusters ?? defaults.Clusters,
+            Weights = Weights,
+            LinearProbeEpochs = LinearProbeEpochs ?? 0,
+            Retrieval = Retrieval ?? false,
+        };
+        foreach (var (field, message) in candidate.FieldProblems())
+            Add(field, message);
         if (RunId is not null)
             Check(() => NameValidator.ValidateRunId(RunId, "runId"), "runId", Add);
-        if (Epochs is < 1 or > RunLayout.MaxEpoch)
-            Add("epochs", $"epochs ({Epochs}) must be between 1 and {RunLayout.MaxEpoch}.");
         if (ShardSize is < 1 or > 10_000)
             Add("shardSize", $"shardSize ({ShardSize}) must be between 1 and 10000.");
-        if (Proposals is not null && !RunSettings.ProposalSources.Contains(Proposals))
-            Add("proposals", $"proposals ('{Proposals}') must be one of {string.Join(", ", RunSettings.ProposalSources)}.");
-        if (EvalSize is < 16 or > 2048)
-            Add("evalSize", $"evalSize ({EvalSize}) must be between 16 and 2048 (paper: 512).");
-        if (Clusters is < 1 or > 254)
-            Add("clusters", $"clusters ({Clusters}) must be between 1 and 254.");
-        if (Weights is not null)
-            Check(() => NameValidator.ValidatePath(Weights, "weights"), "weights", Add);
-        if (LinearProbeEpochs is < 0 or > 1000)
-            Add("linearProbeEpochs", $"linearProbeEpochs ({LinearProbeEpochs}) must be between 0 and 1000 (paper: 60).");
         var preset = Preset ?? DefaultPreset;
         if (!Presets.Names.Contains(preset))
         {
@@ -75,25 +75,12 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
         }
         catch (ArgumentException error)
         {
-            Add("overrides", MessageOf(error));
+            Add("overrides", RunSettings.MessageOf(error));
         }
         if (problems.Count > 0 || config is null)
             return (null, null, problems);
-        var defaults = new RunSettings(Dataset!, preset, overrides, config.Schedule.Epochs);
-        return (defaults with
-        {
-            Proposals = Proposals ?? defaults.Proposals,
-            EvalSize = EvalSize ?? defaults.EvalSize,
-            Clusters = Clusters ?? defaults.Clusters,
-            Weights = Weights,
-            LinearProbeEpochs = LinearProbeEpochs ?? 0,
-            Retrieval = Retrieval ?? false,
-        }, config, problems);
+        return (candidate with { Epochs = config.Schedule.Epochs }, config, problems);
     }
-
-    /// <summary>The message without the " (Parameter 'x')" suffix that <see cref="ArgumentException"/> appends.</summary>
-    internal static string MessageOf(ArgumentException error)
-        => error.ParamName is { } name ? error.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : error.Message;
 
     // "optimizer.learningRate (0) must be in (0, 10]" → "optimizer.learningRate"
     private static string FieldOf(string problem)
@@ -110,7 +97,7 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
         }
         catch (ArgumentException error)
         {
-            add(field, MessageOf(error));
+            add(field, RunSettings.MessageOf(error));
         }
     }
 }

@@ -26,17 +26,44 @@ public sealed record RunSettings(string Dataset, string Preset, string[] Overrid
     public TrainingConfig TrainingConfig() =>
         Presets.Load(Preset, [.. Overrides, $"schedule.epochs={Epochs}"]);
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field; also validates the training configuration.</summary>
+    /// <summary>
+    /// Every invalid field (the training configuration aside) with its message, keyed by its JSON name, so that the
+    /// HTTP API can list them all and <see cref="Validate"/> can throw; one place for the ranges of both.
+    /// </summary>
+    public IReadOnlyList<(string Field, string Message)> FieldProblems()
+    {
+        var problems = new List<(string, string)>();
+        void Check(string field, Action validate)
+        {
+            try { validate(); }
+            catch (ArgumentException error) { problems.Add((field, MessageOf(error))); }
+        }
+        Check("dataset", () => Storage.NameValidator.ValidateDatasetName(Dataset, "dataset"));
+        if (Epochs is < 1 or > Storage.RunLayout.MaxEpoch)
+            problems.Add(("epochs", $"epochs ({Epochs}) must be between 1 and {Storage.RunLayout.MaxEpoch}."));
+        if (!ProposalSources.Contains(Proposals))
+            problems.Add(("proposals", $"proposals ('{Proposals}') must be one of {string.Join(", ", ProposalSources)}."));
+        if (EvalSize is < 16 or > 2048)
+            problems.Add(("evalSize", $"evalSize ({EvalSize}) must be between 16 and 2048 (paper: 512)."));
+        if (Clusters is < 1 or > 254)
+            problems.Add(("clusters", $"clusters ({Clusters}) must be between 1 and 254."));
+        if (Weights is not null)
+            Check("weights", () => Storage.NameValidator.ValidatePath(Weights, "weights"));
+        if (LinearProbeEpochs is < 0 or > 1000)
+            problems.Add(("linearProbeEpochs", $"linearProbeEpochs ({LinearProbeEpochs}) must be between 0 and 1000 (paper: 60)."));
+        return problems;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every invalid field; also validates the training configuration.</summary>
     public RunSettings Validate()
     {
-        Storage.NameValidator.ValidateDatasetName(Dataset);
-        if (!ProposalSources.Contains(Proposals))
-            throw new ArgumentException($"proposals ('{Proposals}') must be one of {string.Join(", ", ProposalSources)}", nameof(Proposals));
-        if (EvalSize is < 16 or > 2048) throw new ArgumentOutOfRangeException(nameof(EvalSize), EvalSize, "evalSize must be in 16..2048 (paper: 512)");
-        if (Clusters is < 1 or > 254) throw new ArgumentOutOfRangeException(nameof(Clusters), Clusters, "clusters must be in 1..254");
-        if (Weights is not null) Storage.NameValidator.ValidatePath(Weights);
-        if (LinearProbeEpochs is < 0 or > 1000) throw new ArgumentOutOfRangeException(nameof(LinearProbeEpochs), LinearProbeEpochs, "linearProbeEpochs must be in 0..1000 (paper: 60)");
+        var problems = FieldProblems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)));
         TrainingConfig();
         return this;
     }
+
+    /// <summary>The message without the " (Parameter 'x')" suffix that <see cref="ArgumentException"/> appends.</summary>
+    public static string MessageOf(ArgumentException error)
+        => error.ParamName is { } name ? error.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : error.Message;
 }
