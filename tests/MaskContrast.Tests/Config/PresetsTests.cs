@@ -24,6 +24,20 @@ public class PresetsTests
     }
 
     [Fact]
+    public void Small_IsTheRecipeTheReadmeDocuments()
+    {
+        // README "Presets" and "Learning from random weights" describe these values and the measurements behind them.
+        var c = Presets.Load("small");
+        Assert.Equal((128, 0.5, 0.8, 180.0), (c.Data.CropSize, c.Data.Hue, c.Data.ChannelPermutationProbability, c.Data.RotationDegrees));
+        Assert.Equal(("resnet18", OutputStride.Sixteen, 128, 8, "none"), (c.Model.Backbone, c.Model.OutputStride, c.Model.DecoderChannels,
+            c.Model.EmbeddingDim, c.Model.Pretraining));
+        Assert.Equal([6, 12, 18], c.Model.AsppRates);
+        Assert.Equal(("sgd", 0.05, "cosine", 20), (c.Optimizer.Name, c.Optimizer.LearningRate, c.Optimizer.Scheduler, c.Optimizer.WarmupSteps));
+        Assert.Equal((0.5, 0.9, 128, "balanced"), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyLoss));
+        Assert.Equal((60, 16), (c.Schedule.Epochs, c.Schedule.BatchSize));
+    }
+
+    [Fact]
     public void PaperSupervised_DiffersOnlyWhereTheSupervisedYmlDoes()
     {
         var a = Presets.Load("paper");
