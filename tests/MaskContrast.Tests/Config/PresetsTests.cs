@@ -29,7 +29,7 @@ public class PresetsTests
         // README "Presets" and "Learning from random weights" describe these values and the measurements behind them.
         var c = Presets.Load("small");
         Assert.Equal((128, 0.5, 0.8, 180.0), (c.Data.CropSize, c.Data.Hue, c.Data.ChannelPermutationProbability, c.Data.RotationDegrees));
-        Assert.Equal(("resnet18", OutputStride.Sixteen, 128, 8, "none"), (c.Model.Backbone, c.Model.OutputStride, c.Model.DecoderChannels,
+        Assert.Equal(("resnet18", OutputStride.Sixteen, 128, 4, "none"), (c.Model.Backbone, c.Model.OutputStride, c.Model.DecoderChannels,
             c.Model.EmbeddingDim, c.Model.Pretraining));
         Assert.Equal([6, 12, 18], c.Model.AsppRates);
         Assert.Equal(("sgd", 0.05, "cosine", 20), (c.Optimizer.Name, c.Optimizer.LearningRate, c.Optimizer.Scheduler, c.Optimizer.WarmupSteps));
