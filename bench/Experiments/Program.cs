@@ -3,7 +3,6 @@ using System.Globalization;
 using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
-using MaskContrast.Core.Inference;
 using MaskContrast.Core.Training;
 using static TorchSharp.torch;
 
