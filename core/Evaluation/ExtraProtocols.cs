@@ -21,8 +21,7 @@ public static class ExtraProtocols
     public static ExtraProtocolScores Run(SegmentationModel model, IImageDataset train, IImageDataset evaluation, SplitOutputs evaluationOutputs,
         int size, int numClasses, int probeEpochs, bool retrieval, CancellationToken cancellationToken = default)
     {
-        if (evaluationOutputs.Ids.Count != evaluation.Ids.Count || evaluationOutputs.GroundTruth[0].Width != size)
-            throw new ArgumentException($"the evaluation outputs were not computed on this split at {size}×{size}", nameof(evaluationOutputs));
+        evaluationOutputs.RequireComputedOn(evaluation, size);
         double? probe = null, probeOfficial = null, all = null, voc7 = null;
         int? chosen = null;
         if (probeEpochs > 0)

@@ -54,9 +54,7 @@ public static class ModelEvaluation
         IProgress<string>? progress = null, int samples = 8, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        if (outputs.Ids.Count != split.Ids.Count || outputs.GroundTruth[0].Width != options.Size || (options.PixelClustering && outputs.Embeddings.Count == 0))
-            throw new ArgumentException($"the outputs were not computed on this split at {options.Size}×{options.Size}" +
-                (options.PixelClustering ? " with embeddings kept" : "") + "; compute them with ModelEvaluation.Embed", nameof(outputs));
+        outputs.RequireComputedOn(split, options.Size, withEmbeddings: options.PixelClustering);
         int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth)
             ?? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly");
         var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds);

@@ -20,6 +20,14 @@ public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, 
     IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours,
     IReadOnlyList<Tensor> Embeddings, Tensor TrueForegroundPrototypes, SaliencyCalibration Saliency) : IDisposable
 {
+    /// <summary>Throws unless these outputs cover <paramref name="split"/> at <paramref name="size"/>² (embeddings kept when asked).</summary>
+    public void RequireComputedOn(IImageDataset split, int size, bool withEmbeddings = false)
+    {
+        if (Ids.Count != split.Ids.Count || GroundTruth[0].Width != size || (withEmbeddings && Embeddings.Count == 0))
+            throw new ArgumentException($"the outputs were not computed on this split at {size}×{size}" +
+                (withEmbeddings ? " with embeddings kept" : "") + "; compute them with ModelEvaluation.Embed");
+    }
+
     public void Dispose()
     {
         Prototypes.Dispose();

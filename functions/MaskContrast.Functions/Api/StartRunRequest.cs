@@ -34,7 +34,9 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
         void Add(string field, string message) => (problems.TryGetValue(field, out var list) ? list : problems[field] = []).Add(message);
 
         // Everything that is recorded in the run's settings is checked by RunSettings itself (defaults where the body is silent).
-        var defaults = new RunSettings(Dataset!, Preset ?? DefaultPreset, Overrides ?? [], Epochs ?? 1);
+        var preset = Preset ?? DefaultPreset;
+        var overrides = Overrides ?? [];
+        var defaults = new RunSettings(Dataset!, preset, overrides, Epochs ?? 1);
         var candidate = defaults with
         {
             Proposals = Proposals ?? defaults.Proposals,
@@ -50,13 +52,11 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
             Check(() => NameValidator.ValidateRunId(RunId, "runId"), "runId", Add);
         if (ShardSize is < 1 or > 10_000)
             Add("shardSize", $"shardSize ({ShardSize}) must be between 1 and 10000.");
-        var preset = Preset ?? DefaultPreset;
         if (!Presets.Names.Contains(preset))
         {
             Add("preset", $"preset ('{preset}') must be one of {string.Join(", ", Presets.Names)}.");
             return (null, null, problems);
         }
-        var overrides = Overrides ?? [];
         if (overrides.Any(o => o is null))
         {
             Add("overrides", "overrides must be strings such as \"optimizer.learningRate=0.01\" (found null).");
