@@ -3,8 +3,8 @@ namespace MaskContrast.Core.Config;
 /// <summary>Checks a <see cref="TrainingConfig"/> and reports every problem at once.</summary>
 public static class ConfigValidator
 {
-    public static readonly string[] Backbones = ["resnet50", "resnet101", "resnet18", "resnet34", "narrow"];
-    public static readonly string[] Pretrainings = ["none", "imagenet", "moco"];
+    public static readonly string[] Backbones = ["resnet50", "resnet101", "resnet18", "resnet34", "mlnet-resnet18", "narrow"];
+    public static readonly string[] Pretrainings = ["none", "imagenet", "moco", "mlnet-imagenet"];
     public static readonly string[] Schedulers = ["poly", "cosine"];
     public static readonly string[] Optimizers = ["sgd", "adamw"];
     public static readonly string[] SaliencyLosses = ["balanced", "plain"];
@@ -53,6 +53,10 @@ public static class ConfigValidator
         Range("model.embeddingDim", m.EmbeddingDim, 2, 1024);
         if (m.FreezeEarlyLayers && m.Pretraining == "none")
             p.Add("model.freezeEarlyLayers (true) needs pretrained weights: freezing randomly initialised layers stops them from learning; set model.pretraining to imagenet or moco");
+        if ((m.Pretraining == "mlnet-imagenet") != (m.Backbone == "mlnet-resnet18") && m.Pretraining != "none")
+            p.Add(m.Pretraining == "mlnet-imagenet"
+                ? $"model.pretraining (mlnet-imagenet) holds weights for model.backbone=mlnet-resnet18 only, not {m.Backbone}"
+                : $"model.pretraining ({m.Pretraining}) loads TorchVision/MoCo files, which do not fit model.backbone=mlnet-resnet18; use mlnet-imagenet or none");
 
         var o = c.Optimizer;
         OneOf("optimizer.name", o.Name, Optimizers);

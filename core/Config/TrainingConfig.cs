@@ -52,7 +52,8 @@ public sealed record DataConfig
 /// <summary>Network shape (pretrain/utils/common_config.py::get_model).</summary>
 public sealed record ModelConfig
 {
-    /// <summary>resnet50, resnet101 (TorchVision bottleneck ResNets), resnet18, resnet34 or narrow (own dilated BasicBlock ResNets).</summary>
+    /// <summary>resnet50, resnet101 (TorchVision bottleneck ResNets), resnet18, resnet34, mlnet-resnet18 (the ResNet-18
+    /// variant with three blocks in layer4 whose ImageNet weights ship with ML.NET) or narrow (own dilated BasicBlock ResNets).</summary>
     public string Backbone { get; init; } = "resnet50";
     /// <summary>Base width of the narrow backbone (ignored by the others).</summary>
     public int NarrowWidth { get; init; } = 16;
@@ -67,7 +68,8 @@ public sealed record ModelConfig
     public double Dropout { get; init; } = 0.5;
     /// <summary>Pixel embedding dimension (ndim 32).</summary>
     public int EmbeddingDim { get; init; } = 32;
-    /// <summary>Initial backbone weights: none, imagenet (TorchVision state dict) or moco (MoCo v2 checkpoint); the file is given at run time.</summary>
+    /// <summary>Initial backbone weights: none, imagenet (TorchVision state dict) or moco (MoCo v2 checkpoint), whose file is
+    /// given at run time, or mlnet-imagenet (the ImageNet ResNet of a NuGet package restored with the build; no file needed).</summary>
     public string Pretraining { get; init; } = "none";
     /// <summary>Freeze conv1/bn1/layer1/layer2 (supervised-saliency config: true).</summary>
     public bool FreezeEarlyLayers { get; init; }

@@ -17,11 +17,15 @@ public sealed class Backbone : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> conv1, bn1, relu, maxpool, layer1, layer2, layer3, layer4;
 #pragma warning restore IDE1006
 
+    // The network's own input convention, when it is not ImageNet normalisation (the ML.NET ResNet wants BGR 0–255).
+    private readonly Func<Tensor, Tensor>? _input;
+
     /// <summary>Channels of the last stage.</summary>
     public long OutChannels { get; }
 
-    private Backbone(ResNetStages s) : base(nameof(Backbone))
+    private Backbone(ResNetStages s, Func<Tensor, Tensor>? input = null) : base(nameof(Backbone))
     {
+        _input = input;
         (conv1, bn1, relu, maxpool) = (s.Conv1, s.Bn1, s.Relu, s.MaxPool);
         (layer1, layer2, layer3, layer4) = (s.Layer1, s.Layer2, s.Layer3, s.Layer4);
         OutChannels = s.OutChannels;
@@ -45,6 +49,7 @@ public sealed class Backbone : Module<Tensor, Tensor>
             "resnet50" => FromTorchVision(torchvision.models.resnet50(replace_stride_with_dilation: dilate), 2048),
             "resnet101" => FromTorchVision(torchvision.models.resnet101(replace_stride_with_dilation: dilate), 2048),
             "resnet18" or "resnet34" => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(BasicBlockResNet.Blocks(config.Backbone), 64, dilate))),
+            "mlnet-resnet18" => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(ImageNetResNet18.Blocks, 64, dilate), ImageNetResNet18.ToNetworkInput)),
             "narrow" => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(BasicBlockResNet.Blocks("narrow"), config.NarrowWidth, dilate))),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Backbone, $"model.backbone must be one of {string.Join(", ", ConfigValidator.Backbones)}"),
         };
@@ -73,8 +78,10 @@ public sealed class Backbone : Module<Tensor, Tensor>
     /// <summary>The stem and first two stages, frozen by the supervised-saliency configuration.</summary>
     public IEnumerable<Module> EarlyLayers => [conv1, bn1, layer1, layer2];
 
+    /// <param name="x">[B, 3, H, W] ImageNet-normalised RGB, for every backbone.</param>
     public override Tensor forward(Tensor x)
     {
+        if (_input is not null) x = _input(x);
         x = maxpool.call(relu.call(bn1.call(conv1.call(x))));
         return layer4.call(layer3.call(layer2.call(layer1.call(x))));
     }

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace MaskContrast.Core.Model;
 
 /// <summary>
-/// ResNet layers built from BasicBlocks (ResNet-18/-34 and a narrow ResNet-10) that, unlike TorchVision's BasicBlock,
+/// ResNet layers built from BasicBlocks (ResNet-18/-34, the ML.NET ResNet-18 [2,2,2,3] and a narrow ResNet-10) that, unlike TorchVision's BasicBlock,
 /// accept dilation, so the last stages can keep their resolution as in the paper's dilated backbone.
 /// Field names follow torchvision (conv1, bn1, conv2, bn2, downsample.0/1) so state dicts exchange by key.
 /// </summary>

@@ -54,6 +54,15 @@ public sealed class Trainer : IDisposable
         if (model.Pretraining == "none")
             return path is null ? null
                 : throw new ArgumentException($"a weight file was given ({path}) but model.pretraining is 'none'; set model.pretraining to imagenet or moco");
+        if (model.Pretraining == "mlnet-imagenet")
+        {
+            if (path is not null)
+                throw new ArgumentException($"a weight file was given ({path}) but model.pretraining is 'mlnet-imagenet', whose weights come with the build; " +
+                    "set model.pretraining to imagenet or moco to load a file");
+            var packaged = ImageNetResNet18.Load(Model.Query);
+            Model.SyncKeyFromQuery();
+            return packaged;
+        }
         if (path is null)
             throw new ArgumentException($"model.pretraining is '{model.Pretraining}' but no weight file was given; pass the PyTorch file " +
                 "(TorchVision ImageNet ResNet state dict or MoCo v2 checkpoint) or set model.pretraining=none");
