@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 
 // One ablation row: train a configuration on the synthetic set, evaluate it with the K-means protocol next to its
 // baselines (untrained network, raw colours, chance) and append a row to a Markdown table.
-// usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED] [--results FILE]
-//                    [--dump-views FILE] [section.field=value ...]
+// usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED[,FAMILY]] [--results FILE]
+//                    [--eval-size S] [--dump-views FILE] [section.field=value ...]
 //        Experiments plot OUT.png CHANCE label=curve.csv ... (contrastive curves of several runs against the chance level)
 // --synthetic sets the generated set when DIR does not exist yet (default 300,100,128,0: the set of issue 5).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -20,6 +20,7 @@ double minutes = double.MaxValue;
 string data = Path.Combine(Path.GetTempPath(), "mc-synthetic-300-100");
 string results = "bench/results/ablation.md";
 string? dumpViews = null;
+int? evalSizeOverride = null;
 var synthetic = new SyntheticOptions();
 var overrides = new List<string>();
 for (int i = 2; i < args.Length; i++)
@@ -30,6 +31,7 @@ for (int i = 2; i < args.Length; i++)
         case "--data": data = args[++i]; break;
         case "--results": results = args[++i]; break;
         case "--dump-views": dumpViews = args[++i]; break;
+        case "--eval-size": evalSizeOverride = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--synthetic":
             int[] v = args[++i].Split(',').Select(int.Parse).ToArray();
             synthetic = new SyntheticOptions(TrainCount: v[0], ValCount: v[1], Width: v[2], Height: v[2], Seed: v[3]);
@@ -62,7 +64,7 @@ while (trainer.CompletedEpochs < config.Schedule.Epochs && clock.Elapsed.TotalMi
     Console.WriteLine($"epoch {e.Epoch}: loss {e.Loss:F3} contrastive {e.Contrastive:F3} (chance {e.ChanceContrastive:F3}) saliency {e.Saliency:F3} top1 {e.Top1:F2} {e.Seconds:F0}s");
 }
 double trainMinutes = clock.Elapsed.TotalMinutes;
-int evalSize = val.LoadImage(val.Ids[0]).Width;   // evaluate at the generated size
+int evalSize = evalSizeOverride ?? InferenceSize.For(config);   // what `run` uses unless told otherwise
 var evaluation = new EvaluationOptions(Size: evalSize, BatchSize: 16);
 using var outputs = ModelEvaluation.Embed(trainer.Model.Query, val, evaluation);
 var (report, bundle, _) = ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, val, evaluation);
@@ -73,8 +75,14 @@ var classes = outputs.TrueMasks.Zip(outputs.GroundTruth, SegmentRetrieval.Majori
 var p = outputs.TrueForegroundPrototypes;
 var nearest = (p.matmul(p.t()) - eye(p.shape[0]) * 10).argmax(1).data<long>().ToArray();   // leave one out: never itself
 double nearestAccuracy = nearest.Select((j, i) => classes[i] == classes[(int)j] ? 1.0 : 0.0).Average();
+var other = new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: !config.Evaluation.Whiten);
 double unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.GroundTruth,
     new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: false)).MeanIoU;
+// The full protocol with the other whitening choice, per image and per object, and the per-image protocol's ceiling.
+double otherPerImage = KMeansProtocol.Evaluate(outputs.Prototypes, outputs.PredictedMasks, outputs.GroundTruth, other).MeanIoU;
+double otherPerObject = ObjectClusteringProtocol.Evaluate(outputs.ObjectPrototypes, outputs.Objects, outputs.GroundTruth, other).MeanIoU;
+double ceiling = Baselines.PerImageCeiling(outputs, report.NumClasses);
+(double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == "mlnet-imagenet" ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
 // Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
 var saliency = outputs.Saliency;
 Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", new[] { -1.0, 0.0, 0.5, 1.0, 2.0 }.Select(t => $"{t}: {saliency.ForegroundIoU(t):F3}")) +
@@ -85,17 +93,20 @@ string Fmt(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU:F3} ± {s.Std
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(results))!);
 if (!File.Exists(results))
     File.WriteAllText(results,
-        "| name | preset | overrides | epochs | steps | train min | contrastive (chance) | fg IoU | K-means mIoU | true fg | untrained | untrained true fg | raw colour | chance | true fg unwhitened | 1-NN class acc |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        "| name | preset | overrides | epochs | steps | train min | contrastive (chance) | fg IoU | K-means mIoU | true fg | untrained | untrained true fg | raw colour | chance | true fg unwhitened | 1-NN class acc | eval size | whitened | per object | other whitening (image / object) | per-image ceiling | frozen ImageNet (true fg / own masks) |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 int steps = trainer.History.Sum(h => h.Steps);
 File.AppendAllText(results,
     $"| {name} | {preset} | {string.Join(" ", overrides)} | {trainer.CompletedEpochs} | {steps} | {trainMinutes:F1} | {contrastive} | " +
     $"{report.SaliencyIoU:F3} | {Fmt(report.Trained)} | {Fmt(report.TrainedTrueForeground)} | {Fmt(report.Untrained)} | {Fmt(report.UntrainedTrueForeground)} | " +
-    $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} | {unwhitened:F3} | {nearestAccuracy:F2} |\n");
+    $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} | {unwhitened:F3} | {nearestAccuracy:F2} | {evalSize} | {config.Evaluation.Whiten} | {Fmt(report.PerObject)} | " +
+    $"{otherPerImage:F3} / {otherPerObject:F3} | {ceiling:F3} | {(frozen is null ? "–" : $"{frozen.Value.TrueForeground:F3} / {frozen.Value.OwnMasks:F3}")} |\n");
 File.WriteAllLines(Path.ChangeExtension(results, null) + $"-{name.Replace(' ', '_')}-curve.csv",
     curve.Select((c, i) => $"{i},{c:F4}").Prepend("step,contrastive"));
 Console.WriteLine($"K-means {Fmt(report.Trained)}  true fg {Fmt(report.TrainedTrueForeground)}  untrained {Fmt(report.Untrained)}  " +
                   $"raw {Fmt(report.RawColours)}  chance {Fmt(report.Chance)}  fg IoU {report.SaliencyIoU:F3}  true fg unwhitened {unwhitened:F3}  1-NN {nearestAccuracy:F2}");
+Console.WriteLine($"eval size {evalSize}, whitened {config.Evaluation.Whiten}: per object {Fmt(report.PerObject)}; other whitening: per image {otherPerImage:F3}, per object {otherPerObject:F3}; " +
+                  $"per-image ceiling {ceiling:F3}; frozen ImageNet {(frozen is null ? "–" : $"true fg {frozen.Value.TrueForeground:F3}, own masks {frozen.Value.OwnMasks:F3}")}");
 return 0;
 
 static class ViewGrid

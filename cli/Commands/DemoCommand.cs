@@ -32,7 +32,7 @@ public static class DemoCommand
             var where = new StoreChoice(Path.Combine(root, "store"), null);
             const string dataset = "synthetic";
             await RunCommand.ImportAsync(where, data, dataset, cancellationToken);
-            var settings = new RunSettings(dataset, "small", [], parse.GetValue(epochs), EvalSize: 128);
+            var settings = new RunSettings(dataset, "small", [], parse.GetValue(epochs));
             int code = await PipelineSession.RunAsync(where, "demo", settings, childProcess: false, cancellationToken);
             if (code != ExitCodes.Success) return code;
 

@@ -24,7 +24,7 @@ public static class ModelCommand
             var counts = model.CountParameters();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(preset), architecture = config.Model.Backbone, backbone = counts.Backbone,
+                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(preset), architecture = config.Model.Backbone, weights = WeightSource(config.Model), backbone = counts.Backbone,
                     decoder = counts.Decoder, head = counts.Head, saliencyHead = counts.SaliencyHead, total = counts.Total }));
                 return ExitCodes.Success;
             }
@@ -35,8 +35,18 @@ public static class ModelCommand
             Console.WriteLine($"  head            {counts.Head,12:N0}   (1×1 conv to the embedding)");
             Console.WriteLine($"  saliency head   {counts.SaliencyHead,12:N0}");
             Console.WriteLine($"  total           {counts.Total,12:N0}   (per encoder; training holds two)");
+            Console.WriteLine($"  weights         {WeightSource(config.Model)}");
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>Where a preset's initial backbone weights come from.</summary>
+    internal static string WeightSource(ModelConfig model) => model.Pretraining switch
+    {
+        "mlnet-imagenet" => ImageNetResNet18.Describe(),
+        "imagenet" => "a TorchVision ImageNet state dict the user brings (run --set model.pretraining=imagenet with a weights file)",
+        "moco" => "a MoCo v2 checkpoint the user brings",
+        _ => "random (model.pretraining=none)",
+    };
 }

@@ -22,7 +22,10 @@ public static partial class RunCommand
     internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>" };
     internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => "mbplus" }
         .AcceptOnlyFromAmong(RunSettings.ProposalSources);
-    internal static readonly Option<int> EvalSize = new("--eval-size") { Description = "Evaluation resolution (paper 512)", DefaultValueFactory = _ => 512 };
+    internal static readonly Option<int?> EvalSize = new("--eval-size")
+    {
+        Description = "Inference resolution S (S×S) of the evaluation and the model; default: the preset's (paper 512, others from the training crop scale)",
+    };
     internal static readonly Option<int> LockTimeout = new("--activity-lock-seconds")
     {
         Description = "With --storage: seconds before an epoch left by a killed process is handed to a restarted one (lock renewed while alive)",
@@ -34,7 +37,7 @@ public static partial class RunCommand
 
     public static Command Create()
     {
-        var preset = CommonOptions.Preset("small");
+        var preset = CommonOptions.Preset(Presets.Default);
         var set = CommonOptions.Set();
         var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
         {

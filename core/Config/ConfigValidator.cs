@@ -8,6 +8,7 @@ public static class ConfigValidator
     public static readonly string[] Schedulers = ["poly", "cosine"];
     public static readonly string[] Optimizers = ["sgd", "adamw"];
     public static readonly string[] SaliencyLosses = ["balanced", "plain"];
+    public static readonly string[] Assignments = ["image", "object"];
 
     public static IReadOnlyList<string> Problems(TrainingConfig c)
     {
@@ -73,6 +74,10 @@ public static class ConfigValidator
         Range("moco.queueSize", k.QueueSize, 0, 1_000_000);
         Range("moco.saliencyWeight", k.SaliencyWeight, 0, 100);
         OneOf("moco.saliencyLoss", k.SaliencyLoss, SaliencyLosses);
+
+        var e = c.Evaluation;
+        if (e.Size != 0) Range("evaluation.size", e.Size, 16, 2048);
+        OneOf("evaluation.assignment", e.Assignment, Assignments);
 
         var s = c.Schedule;
         Range("schedule.epochs", s.Epochs, 1, 10_000);

@@ -10,7 +10,10 @@ namespace MaskContrast.Core.Config;
 /// </summary>
 public static class Presets
 {
-    public static readonly string[] Names = ["paper", "paper-supervised", "small", "tiny"];
+    public static readonly string[] Names = ["imagenet-resnet18", "paper", "paper-supervised", "small", "tiny"];
+
+    /// <summary>What `run`, the demo and <c>POST /api/runs</c> train unless told otherwise: starts from the ImageNet weights that come with the build.</summary>
+    public const string Default = "imagenet-resnet18";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -13,6 +13,8 @@ public sealed record TrainingConfig
     public required OptimizerConfig Optimizer { get; init; }
     public required MocoConfig Moco { get; init; }
     public required ScheduleConfig Schedule { get; init; }
+    /// <summary>How the trained model is evaluated and applied; absent in configurations written before it existed (official values then).</summary>
+    public EvaluationConfig Evaluation { get; init; } = new();
 }
 
 /// <summary>Augmentation and view selection. Official values are hard-coded in pretrain/utils/common_config.py.</summary>
@@ -121,4 +123,18 @@ public sealed record ScheduleConfig
     /// <summary>Optimiser steps per epoch; 0 = one pass over the dataset (drop_last).</summary>
     public int StepsPerEpoch { get; init; }
     public int Seed { get; init; } = 1;
+}
+
+/// <summary>How the K-means protocol and segmentation run (segmentation/utils/kmeans_utils.py and the eval configs).</summary>
+public sealed record EvaluationConfig
+{
+    /// <summary>Side S of the square inference input (FixedResize S×S; official 512 for VOC). 0 = from the training scale:
+    /// see <see cref="InferenceSize"/>.</summary>
+    public int Size { get; init; } = 512;
+    /// <summary>Whiten the PCA before k-means (official true). Whitening gives every one of the 32 directions the same
+    /// variance, which on ImageNet features scales up instance detail until it hides the classes (README, measured).</summary>
+    public bool Whiten { get; init; } = true;
+    /// <summary>image (official: one prototype and one cluster per image) or object (one per connected component of the
+    /// saliency mask, so that an image can hold several classes).</summary>
+    public string Assignment { get; init; } = "image";
 }

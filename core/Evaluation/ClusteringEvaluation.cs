@@ -14,23 +14,29 @@ public sealed record ProtocolSummary(double MeanIoU, double StdIoU, double[] Per
 /// Every number of a K-means evaluation, computed by the same code in the same run: the trained model with its own
 /// saliency masks (the official protocol) and with the true foreground (prototype = normalised mean embedding over the true
 /// object, painted on it: the representation judged without the saliency head), the same network untrained, k-means on
-/// raw pixel colours, and the chance level (true foreground, a random cluster per image).
+/// raw pixel colours, and the chance level (true foreground, a random cluster per image). <see cref="PerObject"/> is the
+/// trained model with one cluster per object of its own masks (<see cref="ObjectClusteringProtocol"/>); <see cref="Whitened"/>
+/// says whether the PCA was whitened and <see cref="Assignment"/> which of the two the model bundle segments with.
 /// </summary>
 public sealed record ClusteringReport(
     int Images, int Size, int NumClasses, int[] Seeds,
     ProtocolSummary Trained, ProtocolSummary TrainedTrueForeground,
     ProtocolSummary? Untrained, ProtocolSummary? UntrainedTrueForeground,
     ProtocolSummary RawColours, ProtocolSummary Chance,
-    double SaliencyIoU, ProtocolSummary? PixelClustering);
+    double SaliencyIoU, ProtocolSummary? PixelClustering,
+    ProtocolSummary? PerObject = null, bool Whitened = true, string Assignment = "image");
 
 /// <summary>Builds a <see cref="ClusteringReport"/> from the outputs of <see cref="SplitInference"/>.</summary>
 public static class ClusteringEvaluation
 {
-    /// <returns>The report, and the trained model's protocol result (its PCA and best centroids go into the model bundle).</returns>
-    public static (ClusteringReport Report, ClusteringProtocolResult Trained) Evaluate(
+    /// <returns>The report, and the trained model's per-image and per-object protocol results (the PCA and best centroids of
+    /// one of them go into the model bundle; the per-object one is null when the split has fewer objects than clusters).</returns>
+    public static (ClusteringReport Report, ClusteringProtocolResult Trained, ClusteringProtocolResult? PerObject) Evaluate(
         SplitOutputs trained, SplitOutputs? untrained, ClusteringProtocolOptions options)
     {
         var result = KMeansProtocol.Evaluate(trained.Prototypes, trained.PredictedMasks, trained.GroundTruth, options);
+        var perObject = trained.ObjectPrototypes.shape[0] >= options.NumClasses - 1
+            ? ObjectClusteringProtocol.Evaluate(trained.ObjectPrototypes, trained.Objects, trained.GroundTruth, options) : null;
         var withTrueFg = KMeansProtocol.Evaluate(trained.TrueForegroundPrototypes, trained.TrueMasks, trained.GroundTruth, options);
         ProtocolSummary? untrainedOwn = null, untrainedTrue = null;
         if (untrained is not null)
@@ -43,8 +49,9 @@ public static class ClusteringEvaluation
             ProtocolSummary.From(result), ProtocolSummary.From(withTrueFg), untrainedOwn, untrainedTrue,
             RawColourBaseline(trained.Colours, trained.GroundTruth, options),
             ProtocolSummary.From(KMeansProtocol.ChanceLevel(trained.TrueMasks, trained.GroundTruth, options)),
-            ForegroundIoU(trained.PredictedMasks, trained.TrueMasks), PixelClustering: null);
-        return (report, result);
+            ForegroundIoU(trained.PredictedMasks, trained.TrueMasks), PixelClustering: null,
+            perObject is null ? null : ProtocolSummary.From(perObject), options.Whiten);
+        return (report, result, perObject);
     }
 
     /// <summary>IoU of predicted and true foreground, accumulated over the split.</summary>

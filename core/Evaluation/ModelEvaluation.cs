@@ -57,7 +57,7 @@ public static class ModelEvaluation
         outputs.RequireComputedOn(split, options.Size, withEmbeddings: options.PixelClustering);
         int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth)
             ?? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly");
-        var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds);
+        var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds, Whiten: config.Evaluation.Whiten);
         SplitOutputs? untrained = null;
         try
         {
@@ -70,7 +70,10 @@ public static class ModelEvaluation
                 untrained = SplitInference.Run(initial, split, options.Size, options.BatchSize, null, cancellationToken);
             }
             progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
-            var (report, result) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
+            var (report, perImage, perObject) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
+            bool byObject = config.Evaluation.Assignment == "object" && perObject is not null;
+            var result = byObject ? perObject! : perImage;
+            report = report with { Assignment = byObject ? "object" : "image" };
             long salient = outputs.PredictedMasks.Sum(m => m.Values.Count(v => v != 0));
             if (options.PixelClustering && salient < classes - 1)
                 progress?.Report($"pixel-level clustering skipped: only {salient} salient pixels in the split");
@@ -80,24 +83,40 @@ public static class ModelEvaluation
                 report = report with { PixelClustering = ProtocolSummary.From(
                     PixelClusteringProtocol.Evaluate(outputs.Embeddings, outputs.PredictedMasks, outputs.GroundTruth, protocol)) };
             }
-            var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch);
-            return (report, bundle, Samples(outputs, result, samples));
+            var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch, report.Assignment);
+            return (report, bundle, Samples(outputs, result, samples, byObject));
         }
         finally { untrained?.Dispose(); }
     }
 
     /// <summary>The first images of the split with their ground truth and the prediction of the best seed, mapped to classes.</summary>
-    static EvaluationSamples Samples(SplitOutputs outputs, ClusteringProtocolResult result, int count)
+    static EvaluationSamples Samples(SplitOutputs outputs, ClusteringProtocolResult result, int count, bool byObject)
     {
         count = Math.Min(count, outputs.Ids.Count);
         var best = result.Best;
-        var clusters = KMeansProtocol.AssignClusters(result.Pca!, best.Centroids, outputs.Prototypes.narrow(0, 0, count));
+        byte ClassOf(int label) => (byte)Math.Max(0, best.LabelToClass[label]);
         var predictions = new List<ByteRaster>();
-        for (int i = 0; i < count; i++)
+        if (byObject)
         {
-            var mask = outputs.PredictedMasks[i];
-            byte fg = (byte)Math.Max(0, best.LabelToClass[clusters[i] + 1]), bg = (byte)Math.Max(0, best.LabelToClass[0]);
-            predictions.Add(new ByteRaster(mask.Width, mask.Height, mask.Values.Select(v => v != 0 ? fg : bg).ToArray()));
+            int objects = outputs.Objects.Take(count).Sum(o => o.Count), first = 0;
+            var clusters = objects == 0 ? [] : KMeansProtocol.AssignClusters(result.Pca!, best.Centroids, outputs.ObjectPrototypes.narrow(0, 0, objects));
+            for (int i = 0; i < count; i++)
+            {
+                var segments = outputs.Objects[i];
+                var classes = clusters.Skip(first).Take(segments.Count).Select(c => ClassOf(c + 1)).ToArray();
+                predictions.Add(segments.Paint(classes, ClassOf(0)));
+                first += segments.Count;
+            }
+        }
+        else
+        {
+            var clusters = KMeansProtocol.AssignClusters(result.Pca!, best.Centroids, outputs.Prototypes.narrow(0, 0, count));
+            for (int i = 0; i < count; i++)
+            {
+                var mask = outputs.PredictedMasks[i];
+                byte fg = ClassOf(clusters[i] + 1), bg = ClassOf(0);
+                predictions.Add(new ByteRaster(mask.Width, mask.Height, mask.Values.Select(v => v != 0 ? fg : bg).ToArray()));
+            }
         }
         return new EvaluationSamples(outputs.Colours.Take(count).ToList(), outputs.GroundTruth.Take(count).ToList(), predictions);
     }

@@ -16,9 +16,12 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="TrueForegroundPrototypes">[N, D] normalised mean embedding over the true foreground: the representation
 /// judged without the saliency head (zero for unlabelled images).</param>
 /// <param name="Saliency">The saliency logits against the true foreground, for the foreground IoU at other thresholds.</param>
+/// <param name="Objects">Per image the objects of its predicted mask (<see cref="ObjectSegments"/>).</param>
+/// <param name="ObjectPrototypes">[M, D] one prototype per object, image by image.</param>
 public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, IReadOnlyList<ByteRaster> PredictedMasks,
     IReadOnlyList<ByteRaster> TrueMasks, IReadOnlyList<ByteRaster> GroundTruth, IReadOnlyList<RgbImage> Colours,
-    IReadOnlyList<Tensor> Embeddings, Tensor TrueForegroundPrototypes, SaliencyCalibration Saliency) : IDisposable
+    IReadOnlyList<Tensor> Embeddings, Tensor TrueForegroundPrototypes, SaliencyCalibration Saliency,
+    IReadOnlyList<ObjectSegments> Objects, Tensor ObjectPrototypes) : IDisposable
 {
     /// <summary>Throws unless these outputs cover <paramref name="split"/> at <paramref name="size"/>² (embeddings kept when asked).</summary>
     public void RequireComputedOn(IImageDataset split, int size, bool withEmbeddings = false)
@@ -32,6 +35,7 @@ public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, 
     {
         Prototypes.Dispose();
         TrueForegroundPrototypes.Dispose();
+        ObjectPrototypes.Dispose();
         foreach (var e in Embeddings) e.Dispose();
     }
 }
@@ -54,6 +58,8 @@ public static class SplitInference
         var gt = new List<ByteRaster>();
         var colours = new List<RgbImage>();
         var embeddings = new List<Tensor>();
+        var objects = new List<ObjectSegments>();
+        var objectPrototypes = new List<Tensor>();
         var calibration = new SaliencyCalibration();
         for (int start = 0; start < ids.Count; start += batchSize)
         {
@@ -83,7 +89,11 @@ public static class SplitInference
                 calibration.Add(output.SaliencyLogits, fg);
                 for (int i = 0; i < batchIds.Count; i++)
                 {
-                    predicted.Add(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[i].cpu()));
+                    var salient = PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[i].cpu());
+                    predicted.Add(salient);
+                    var found = ObjectSegments.Find(salient);
+                    objects.Add(found);
+                    objectPrototypes.Add(found.Prototypes(output.Embeddings[i], output.SaliencyLogits[i]).MoveToOuterDisposeScope());
                     if (keepEmbeddings) embeddings.Add(output.Embeddings[i].cpu().MoveToOuterDisposeScope());
                 }
             }
@@ -91,8 +101,9 @@ public static class SplitInference
         }
         var all = cat(prototypes, 0);
         var allTrue = cat(truePrototypes, 0);
-        foreach (var p in prototypes.Concat(truePrototypes)) p.Dispose();
-        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings, allTrue, calibration);
+        var allObjects = cat(objectPrototypes, 0);
+        foreach (var p in prototypes.Concat(truePrototypes).Concat(objectPrototypes)) p.Dispose();
+        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings, allTrue, calibration, objects, allObjects);
     }
 
     static RgbImage Resize(RgbImage image, int size)

@@ -8,11 +8,12 @@ using static TorchSharp.torch;
 
 namespace MaskContrast.Core.Inference;
 
-/// <summary>The JSON part of a bundle: everything but the network weights.</summary>
+/// <summary>The JSON part of a bundle: everything but the network weights. <see cref="EvalSize"/> is the inference
+/// resolution and <see cref="Assignment"/> whether clusters go to whole images (official) or to each object.</summary>
 public sealed record BundleManifest(
     int FormatVersion, string ConfigJson, int EvalSize,
     double[] PcaMean, double[][] PcaComponents, double[] PcaExplainedVariance, double[] PcaExplainedVarianceRatio, bool PcaWhiten,
-    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch);
+    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch, string Assignment = "image");
 
 /// <summary>
 /// A trained model made usable on new images without the training data: the query encoder's weights, the PCA and
@@ -48,7 +49,7 @@ public sealed class ModelBundle : IDisposable
 
     /// <summary>Bundles a copy of <paramref name="trained"/>'s weights (the caller keeps ownership of <paramref name="trained"/>).</summary>
     public static ModelBundle Create(SegmentationModel trained, TrainingConfig config, int evalSize, ClusteringProtocolResult clusters,
-        string[]? classNames, string? sourceRun, int epoch)
+        string[]? classNames, string? sourceRun, int epoch, string assignment = "image")
     {
         var model = new SegmentationModel(config.Model);
         using (no_grad())
@@ -59,7 +60,7 @@ public sealed class ModelBundle : IDisposable
         var pca = clusters.Pca ?? throw new ArgumentException("the protocol result has no PCA (a chance-level result cannot be bundled)", nameof(clusters));
         var best = clusters.Best;
         var manifest = new BundleManifest(FormatVersion, Presets.ToJson(config), evalSize, pca.Mean, ToJagged(pca.Components),
-            pca.ExplainedVariance, pca.ExplainedVarianceRatio, pca.Whiten, ToJagged(best.Centroids), best.LabelToClass, classNames, sourceRun, epoch);
+            pca.ExplainedVariance, pca.ExplainedVarianceRatio, pca.Whiten, ToJagged(best.Centroids), best.LabelToClass, classNames, sourceRun, epoch, assignment);
         return new ModelBundle(model, manifest);
     }
 

@@ -12,9 +12,10 @@ public sealed record Segmentation(ByteRaster Labels, IReadOnlyList<SegmentArea> 
 public sealed record SegmentArea(int Label, double Fraction, string? ClassName);
 
 /// <summary>
-/// Segments new images with a <see cref="ModelBundle"/>: the official K-means protocol applied to one image
-/// (FixedResize to the evaluation size, saliency logit &gt; 0.5 as the object, its prototype through PCA to the
-/// nearest centroid), the label map resized back to the input size with nearest neighbour.
+/// Segments new images with a <see cref="ModelBundle"/>: the K-means protocol applied to one image (FixedResize to the
+/// bundle's inference size, saliency logit &gt; 0.5 as the object mask, a prototype through PCA to the nearest centroid),
+/// the label map resized back to the input size with nearest neighbour. One prototype for the whole mask (official,
+/// assignment "image") or one per object of the mask (assignment "object", <see cref="ObjectSegments"/>), as the bundle says.
 /// </summary>
 public sealed class Segmenter(ModelBundle bundle)
 {
@@ -25,13 +26,23 @@ public sealed class Segmenter(ModelBundle bundle)
         int size = bundle.Manifest.EvalSize;
         var device = bundle.Model.parameters().First().device;
         ByteRaster small;
-        int cluster;
         using (no_grad())
         {
             using var output = bundle.Model.forward(ImageTensors.FixedResize(image, size).unsqueeze(0).to(device));
-            var prototype = PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu();   // [1, D]
-            cluster = KMeansProtocol.AssignClusters(bundle.Pca, bundle.Centroids, prototype)[0];
-            small = KMeansProtocol.PaintMask(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[0].cpu()), (byte)(cluster + 1));
+            var salient = PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[0].cpu());
+            if (bundle.Manifest.Assignment == "object")
+            {
+                var objects = ObjectSegments.Find(salient);
+                var clusters = objects.Count == 0 ? []
+                    : KMeansProtocol.AssignClusters(bundle.Pca, bundle.Centroids, objects.Prototypes(output.Embeddings[0], output.SaliencyLogits[0]));
+                small = objects.Paint(clusters.Select(c => (byte)(c + 1)).ToArray());
+            }
+            else
+            {
+                var prototype = PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu();   // [1, D]
+                int cluster = KMeansProtocol.AssignClusters(bundle.Pca, bundle.Centroids, prototype)[0];
+                small = KMeansProtocol.PaintMask(salient, (byte)(cluster + 1));
+            }
         }
         var labels = NearestResize.Resize(small, image.Width, image.Height);
         var counts = new long[bundle.Clusters + 1];

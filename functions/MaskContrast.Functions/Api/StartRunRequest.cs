@@ -6,13 +6,13 @@ namespace MaskContrast.Functions.Api;
 
 /// <summary>Body of <c>POST /api/runs</c>.</summary>
 /// <param name="Dataset">Dataset name; its images must be under <c>datasets/{dataset}/</c> in the artifact store.</param>
-/// <param name="Preset">Configuration preset (default <c>small</c>).</param>
+/// <param name="Preset">Configuration preset (default <see cref="Presets.Default"/>).</param>
 /// <param name="Overrides">Field overrides such as <c>optimizer.learningRate=0.01</c>.</param>
 /// <param name="Epochs">Training epochs; default: the preset's <c>schedule.epochs</c>.</param>
 /// <param name="RunId">Run id to use (starting an existing id again resumes it); default: a new one.</param>
 /// <param name="ShardSize">Images per proposal shard (default 64).</param>
 /// <param name="Proposals">Mask source: mbplus (default), ft or dataset (see <see cref="RunSettings.Proposals"/>).</param>
-/// <param name="EvalSize">Evaluation resolution (default 512).</param>
+/// <param name="EvalSize">Inference resolution S (default: the preset's, see InferenceSize).</param>
 /// <param name="Clusters">Object clusters without ground truth (default 20).</param>
 /// <param name="Weights">Artifact path of pretrained weights, when the preset asks for them.</param>
 /// <param name="LinearProbeEpochs">Also evaluate with a linear probe trained this many epochs (paper 60; default 0 = off).</param>
@@ -22,7 +22,7 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
     bool? Retrieval = null)
 {
     /// <summary>The preset used when none is given.</summary>
-    public const string DefaultPreset = "small";
+    public const string DefaultPreset = Presets.Default;
 
     /// <summary>
     /// Validates every field at once. Returns the settings to record and the validated configuration, or the problems

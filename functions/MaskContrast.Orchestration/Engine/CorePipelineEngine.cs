@@ -104,7 +104,8 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         string root = await _mirror.FolderAsync(RunLayout.Dataset(settings.Dataset), cancellationToken);
         bool labelled = DatasetFolder.HasLabelledSplit(root, "val");
         var split = labelled ? DatasetFolder.Open(root, "val") : DatasetFolder.Open(root, "train");
-        var options = new EvaluationOptions(Size: settings.EvalSize, NumClasses: labelled ? null : settings.Clusters + 1);
+        int size = settings.InferenceSizeFor(config);
+        var options = new EvaluationOptions(Size: size, NumClasses: labelled ? null : settings.Clusters + 1);
         // Embedded once: the K-means protocol and the retrieval queries read the same outputs.
         using var outputs = await Task.Run(() => ModelEvaluation.Embed(trainer.Model.Query, split, options, cancellationToken: cancellationToken), cancellationToken);
         var (report, bundle, samples) = await Task.Run(() => ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, split, options,
@@ -114,7 +115,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         ExtraProtocolScores? extras = null;
         if (labelled && (settings.LinearProbeEpochs > 0 || settings.Retrieval))
             extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, outputs,
-                settings.EvalSize, report.NumClasses, settings.LinearProbeEpochs, settings.Retrieval, cancellationToken), cancellationToken);
+                size, report.NumClasses, settings.LinearProbeEpochs, settings.Retrieval, cancellationToken), cancellationToken);
         using (bundle)
         {
             string note = labelled

@@ -88,7 +88,7 @@ public class PresetsTests
     public void UnknownPreset_ListsTheNames()
     {
         var e = Assert.Throws<ArgumentException>(() => Presets.Load("huge"));
-        Assert.Contains("paper, paper-supervised, small, tiny", e.Message);
+        Assert.Contains("imagenet-resnet18, paper, paper-supervised, small, tiny", e.Message);
     }
 
     [Fact]
@@ -99,5 +99,45 @@ public class PresetsTests
             var c = Presets.Load(name);
             Assert.Equal(Presets.ToJson(c), Presets.ToJson(Presets.FromJson(Presets.ToJson(c))));
         }
+    }
+
+    [Fact]
+    public void Default_StartsFromThePackagedImageNetWeights_AndEvaluatesUnwhitenedPerObjectAtTheTrainingScale()
+    {
+        var c = Presets.Load(Presets.Default);
+        Assert.Equal(("mlnet-resnet18", "mlnet-imagenet", true), (c.Model.Backbone, c.Model.Pretraining, c.Model.FreezeEarlyLayers));
+        Assert.Equal((0, false, "object"), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
+        Assert.Equal(192, InferenceSize.For(c));
+    }
+
+    [Fact]
+    public void Paper_KeepsTheOfficialEvaluation()
+    {
+        var c = Presets.Load("paper");
+        Assert.Equal((512, true, "image"), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
+        Assert.Equal(512, InferenceSize.For(c));
+        Assert.Equal(c.Evaluation, Presets.Load("paper-supervised").Evaluation);
+    }
+
+    [Theory]
+    [InlineData(128, 0.2, 1.0, 192)]   // 128 / 0.2^¼ = 191.4
+    [InlineData(224, 0.2, 1.0, 336)]   // the paper's crop: 335.0
+    [InlineData(128, 1.0, 1.0, 128)]   // whole-image crops: the crop size itself
+    [InlineData(64, 0.5, 0.5, 88)]     // 64 / 0.5^½ = 90.5 → the nearest multiple of 8
+    public void InferenceSize_IsTheMiddleOfTheTrainingScale(int crop, double min, double max, int expected)
+    {
+        var data = new DataConfig { CropSize = crop, CropScaleMin = min, CropScaleMax = max };
+        Assert.Equal(expected, InferenceSize.FromTrainingScale(data));
+    }
+
+    [Fact]
+    public void ConfigWithoutEvaluationSection_ReadsAsOfficial()
+    {
+        // Checkpoints and bundles written before the section existed hold configurations without it.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Presets.ToJson(Presets.Load("small")))!.AsObject();
+        json.Remove("evaluation");
+        var c = Presets.FromJson(json.ToJsonString());
+        Assert.Equal(new EvaluationConfig(), c.Evaluation);
+        Assert.Equal((512, true, "image"), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
     }
 }
