@@ -9,22 +9,6 @@ using static TorchSharp.torch;
 static class Baselines
 {
     /// <summary>
-    /// The best any per-image protocol can do: true foreground, every image's object pixels given its majority class.
-    /// Images with several classes lose the minority ones, so on such data the per-image protocol stays below this.
-    /// </summary>
-    public static double PerImageCeiling(SplitOutputs outputs, int classes)
-    {
-        var meter = new SegmentationMeter(classes);
-        for (int i = 0; i < outputs.Ids.Count; i++)
-        {
-            var mask = outputs.TrueMasks[i];
-            byte cls = (byte)(SegmentRetrieval.MajorityObjectClass(mask, outputs.GroundTruth[i]) ?? 0);
-            meter.Update(KMeansProtocol.PaintMask(mask, cls), outputs.GroundTruth[i]);
-        }
-        return meter.Scores().MeanIoU;
-    }
-
-    /// <summary>
     /// The ImageNet backbone as the package ships it, not trained by us: its layer4 features (upsampled to the inference
     /// size) averaged inside the true foreground and inside the trained model's own masks, then the same protocol as the
     /// run (its whitening choice). Shows what MaskContrast training adds to the initialisation.

@@ -81,7 +81,7 @@ double unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.Ground
 // The full protocol with the other whitening choice, per image and per object, and the per-image protocol's ceiling.
 double otherPerImage = KMeansProtocol.Evaluate(outputs.Prototypes, outputs.PredictedMasks, outputs.GroundTruth, other).MeanIoU;
 double otherPerObject = ObjectClusteringProtocol.Evaluate(outputs.ObjectPrototypes, outputs.Objects, outputs.GroundTruth, other).MeanIoU;
-double ceiling = Baselines.PerImageCeiling(outputs, report.NumClasses);
+double ceiling = report.PerImageCeiling ?? double.NaN;
 (double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == "mlnet-imagenet" ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
 // Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
 var saliency = outputs.Saliency;

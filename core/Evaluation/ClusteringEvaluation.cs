@@ -17,6 +17,8 @@ public sealed record ProtocolSummary(double MeanIoU, double StdIoU, double[] Per
 /// raw pixel colours, and the chance level (true foreground, a random cluster per image). <see cref="PerObject"/> is the
 /// trained model with one cluster per object of its own masks (<see cref="ObjectClusteringProtocol"/>); <see cref="Whitened"/>
 /// says whether the PCA was whitened and <see cref="Assignment"/> which of the two the model bundle segments with.
+/// <see cref="PerImageCeiling"/> is the best any one-cluster-per-image protocol can score on the split (true foreground,
+/// each image's majority class): on data whose images hold several classes it caps the official protocol.
 /// </summary>
 public sealed record ClusteringReport(
     int Images, int Size, int NumClasses, int[] Seeds,
@@ -24,7 +26,11 @@ public sealed record ClusteringReport(
     ProtocolSummary? Untrained, ProtocolSummary? UntrainedTrueForeground,
     ProtocolSummary RawColours, ProtocolSummary Chance,
     double SaliencyIoU, ProtocolSummary? PixelClustering,
-    ProtocolSummary? PerObject = null, bool Whitened = true, string Assignment = "image");
+    ProtocolSummary? PerObject = null, bool Whitened = true, string Assignment = "image", double? PerImageCeiling = null)
+{
+    /// <summary>The score of the assignment the model bundle segments with.</summary>
+    public ProtocolSummary Headline => Assignment == "object" && PerObject is not null ? PerObject : Trained;
+}
 
 /// <summary>Builds a <see cref="ClusteringReport"/> from the outputs of <see cref="SplitInference"/>.</summary>
 public static class ClusteringEvaluation
@@ -50,8 +56,21 @@ public static class ClusteringEvaluation
             RawColourBaseline(trained.Colours, trained.GroundTruth, options),
             ProtocolSummary.From(KMeansProtocol.ChanceLevel(trained.TrueMasks, trained.GroundTruth, options)),
             ForegroundIoU(trained.PredictedMasks, trained.TrueMasks), PixelClustering: null,
-            perObject is null ? null : ProtocolSummary.From(perObject), options.Whiten);
+            perObject is null ? null : ProtocolSummary.From(perObject), options.Whiten,
+            PerImageCeiling: PerImageCeiling(trained.TrueMasks, trained.GroundTruth, options.NumClasses));
         return (report, result, perObject);
+    }
+
+    /// <summary>mIoU of the true foreground with every image's object pixels given its majority class, background elsewhere.</summary>
+    public static double PerImageCeiling(IReadOnlyList<ByteRaster> trueMasks, IReadOnlyList<ByteRaster> groundTruth, int classes)
+    {
+        var meter = new SegmentationMeter(classes);
+        for (int i = 0; i < trueMasks.Count; i++)
+        {
+            byte majority = (byte)(SegmentRetrieval.MajorityObjectClass(trueMasks[i], groundTruth[i]) ?? 0);
+            meter.Update(KMeansProtocol.PaintMask(trueMasks[i], majority), groundTruth[i]);
+        }
+        return meter.Scores().MeanIoU;
     }
 
     /// <summary>IoU of predicted and true foreground, accumulated over the split.</summary>

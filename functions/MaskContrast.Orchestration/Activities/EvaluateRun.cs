@@ -16,7 +16,7 @@ public sealed class EvaluateRun(IPipelineEngine engine, IArtifactStore store, IL
             return recorded;
         var result = await engine.EvaluateAsync(runId);
         await store.WriteJsonAsync(recordPath, result);
-        logger.LogInformation("Run {RunId}: mIoU {MeanIou:P1}, pixel accuracy {PixelAccuracy:P1}", runId, result.MeanIou, result.PixelAccuracy);
+        logger.LogInformation("Run {RunId}: mIoU {MeanIou:P1} (chance {Chance:P1})", runId, result.MeanIou, result.Chance);
         return result;
     }
 }

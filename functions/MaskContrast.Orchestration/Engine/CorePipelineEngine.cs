@@ -132,8 +132,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             }
             finally { Directory.Delete(temp, recursive: true); }
         }
-        var best = report.Trained;
-        return new EvalResult(labelled ? best.MeanIoU : 0, 0, report.NumClasses, RunLayout.EvalFile(runId, "report.html"));
+        return labelled
+            ? new EvalResult(report.Headline.MeanIoU, report.NumClasses, RunLayout.EvalFile(runId, "report.html"), report.Chance.MeanIoU, report.PerImageCeiling)
+            : new EvalResult(0, report.NumClasses, RunLayout.EvalFile(runId, "report.html"));
     }
 
     /// <inheritdoc/>

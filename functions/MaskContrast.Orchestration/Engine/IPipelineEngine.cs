@@ -53,10 +53,11 @@ public sealed record EpochResult(int Epoch, double Loss, double Contrastive, dou
 
 /// <summary>Result of the evaluation.</summary>
 /// <param name="MeanIou">Mean intersection over union, 0–1, after Hungarian matching.</param>
-/// <param name="PixelAccuracy">Pixel accuracy, 0–1.</param>
 /// <param name="Clusters">Number of clusters (classes) evaluated.</param>
 /// <param name="ReportPath">Artifact path of the human-readable report.</param>
-public sealed record EvalResult(double MeanIou, double PixelAccuracy, int Clusters, string ReportPath);
+/// <param name="Chance">The protocol's chance level on the same split (true foreground, a random cluster per image).</param>
+/// <param name="PerImageCeiling">The best one cluster per image can score on the split (true foreground, majority class).</param>
+public sealed record EvalResult(double MeanIou, int Clusters, string ReportPath, double? Chance = null, double? PerImageCeiling = null);
 
 /// <summary>Where the published model bundle is.</summary>
 /// <param name="Path">Artifact path of the bundle's main file.</param>

@@ -74,7 +74,7 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
         _calls.Enqueue("Evaluate");
         var report = RunLayout.EvalFile(runId, "report.md");
         await store.WriteBytesAsync(report, "# report"u8.ToArray(), cancellationToken);
-        return new EvalResult(0.42, 0.8, 21, report);
+        return new EvalResult(0.42, 21, report);
     }
 
     public async Task<ModelLocation> PublishModelAsync(string runId, CancellationToken cancellationToken = default)

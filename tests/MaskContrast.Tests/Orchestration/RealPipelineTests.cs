@@ -33,7 +33,7 @@ public sealed class RealPipelineTests : IDisposable
         return data;
     }
 
-    private async Task<string> RunAsync(IArtifactStore store, string? azureStorage, bool extras = false)
+    private async Task<string> RunAsync(IArtifactStore store, string? azureStorage, bool extras = false, int? evalSize = null)
     {
         await DatasetImport.ImportFolderAsync(store, "syn", SyntheticDataset());
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
@@ -45,7 +45,7 @@ public sealed class RealPipelineTests : IDisposable
             ShutdownTimeout = TimeSpan.FromSeconds(1),
         });
         using var cts = new CancellationTokenSource(Timeout);
-        var settings = new RunSettings("syn", "tiny", ["schedule.stepsPerEpoch=3"], Epochs: 2, EvalSize: 64,
+        var settings = new RunSettings("syn", "tiny", ["schedule.stepsPerEpoch=3"], Epochs: 2, EvalSize: evalSize,
             LinearProbeEpochs: extras ? 2 : 0, Retrieval: extras);
         Assert.Equal(RunStart.Started, await RunStarter.StartAsync(host.Client, store, "run-1", settings, shardSize: 10, cts.Token));
         var done = await host.Client.WaitForInstanceCompletionAsync("run-1", getInputsAndOutputs: true, cts.Token);
@@ -53,7 +53,7 @@ public sealed class RealPipelineTests : IDisposable
         return "run-1";
     }
 
-    private static async Task AssertRunFolderComplete(IArtifactStore store, string runId)
+    private static async Task AssertRunFolderComplete(IArtifactStore store, string runId, int inferenceSize)
     {
         var proposals = (await store.ListAsync(RunLayout.Proposals(runId))).Where(p => p.EndsWith(".png")).ToList();
         Assert.InRange(proposals.Count, 20, 24);   // MB+ may drop an image whose object falls under 1 % after post-processing
@@ -67,6 +67,9 @@ public sealed class RealPipelineTests : IDisposable
         Assert.Equal(4, model.Clusters);   // the 16 val images (seed 5) hold all 4 synthetic classes → 4 object clusters
         Assert.Equal(2, model.Manifest.Epoch);
         Assert.Equal(SyntheticRenderer.ClassNames, model.Manifest.ClassNames);   // from the dataset's classes.txt
+        Assert.Equal(inferenceSize, model.Manifest.EvalSize);
+        var doc = await store.ReadJsonAsync<Core.Evaluation.EvaluationDocument>(RunLayout.EvalFile(runId, "report.json"));
+        Assert.Equal(inferenceSize, doc!.Clustering.Size);
     }
 
     [Fact]
@@ -74,7 +77,8 @@ public sealed class RealPipelineTests : IDisposable
     {
         var store = new LocalFolderArtifactStore(Path.Combine(_folder.Path, "store"));
         string runId = await RunAsync(store, azureStorage: null, extras: true);
-        await AssertRunFolderComplete(store, runId);
+        // No evalSize given: the 64² images are segmented at the scale tiny trained at (crop 64, scale 0.2–1 → 96), not 512.
+        await AssertRunFolderComplete(store, runId, inferenceSize: 96);
         // The linear probe and retrieval ran too (asked for in the run settings) and are in the report.
         var doc = await store.ReadJsonAsync<Core.Evaluation.EvaluationDocument>(RunLayout.EvalFile(runId, "report.json"));
         Assert.NotNull(doc!.Extras);
@@ -87,6 +91,6 @@ public sealed class RealPipelineTests : IDisposable
     public async Task TinyPipeline_AzuriteBlobsAndAzureStorageBackend_Completes()
     {
         var store = BlobArtifactStore.FromConnectionString(AzuriteConnection, "real" + Guid.NewGuid().ToString("N")[..20]);
-        await AssertRunFolderComplete(store, await RunAsync(store, AzuriteConnection));
+        await AssertRunFolderComplete(store, await RunAsync(store, AzuriteConnection, evalSize: 64), inferenceSize: 64);   // the override wins
     }
 }
