@@ -7,7 +7,7 @@ using MaskContrast.Orchestration.Storage;
 namespace MaskContrast.Cli.Commands;
 
 /// <summary>
-/// <c>maskcontrast run --data &lt;dir&gt; [--preset small] [--epochs N] [--out &lt;dir&gt; | --storage &lt;conn&gt;] [--run-id &lt;id&gt;]</c>:
+/// <c>maskcontrast run --data &lt;dir&gt; [--preset imagenet-resnet18] [--epochs N] [--out &lt;dir&gt; | --storage &lt;conn&gt;] [--run-id &lt;id&gt;]</c>:
 /// the whole pipeline (proposals, epochs with a checkpoint each, evaluation, model bundle) on the embedded durable host.
 /// Running it again with the same run id continues from the last checkpoint.
 /// </summary>

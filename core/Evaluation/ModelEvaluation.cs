@@ -11,7 +11,8 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="Size">Evaluation resolution S (FixedResize S×S). Paper: 512 (VOC); the synthetic set is evaluated at its own 128.</param>
 /// <param name="NumClasses">Classes including background; null = detected from the ground truth (largest label + 1).</param>
 /// <param name="Seeds">k-means seeds; null = the official 1234..1238.</param>
-/// <param name="IncludeUntrained">Also evaluate the same network at its initial weights (same seed), the yardstick for learning.</param>
+/// <param name="IncludeUntrained">Also evaluate the same network at its initial weights (same seed, and the packaged ImageNet
+/// backbone when the run started from it), the yardstick for learning.</param>
 /// <param name="PixelClustering">Also run the pixel-level variant (several clusters per image, for multi-object scenes).</param>
 public sealed record EvaluationOptions(int Size = 512, int? NumClasses = null, IReadOnlyList<int>? Seeds = null,
     bool IncludeUntrained = true, int BatchSize = 8, bool PixelClustering = false)
@@ -66,6 +67,8 @@ public static class ModelEvaluation
                 progress?.Report("embedding with the untrained network");
                 random.manual_seed(config.Schedule.Seed);   // the same initial weights the run started from (Trainer seeds the same way)
                 using var initial = new SegmentationModel(config.Model);
+                // Packaged ImageNet weights are part of the start too; a file a user brought (imagenet, moco) is not at hand here.
+                if (config.Model.Pretraining == "mlnet-imagenet") ImageNetResNet18.Load(initial);
                 initial.to(trained.parameters().First().device);
                 untrained = SplitInference.Run(initial, split, options.Size, options.BatchSize, null, cancellationToken);
             }

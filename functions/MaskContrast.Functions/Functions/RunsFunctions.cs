@@ -37,7 +37,7 @@ public sealed class RunsFunctions(StartRunHandler starter, TimeProvider clock, I
             return error.ToProblem(request);
         }
         if (body is null)
-            return Problems.BadRequest("body", "The body must be a JSON object such as {\"dataset\":\"voc\",\"preset\":\"small\",\"epochs\":10}.", ApiLinks.Instance(request));
+            return Problems.BadRequest("body", "The body must be a JSON object such as {\"dataset\":\"voc\",\"preset\":\"imagenet-resnet18\",\"epochs\":10}.", ApiLinks.Instance(request));
         var result = await starter.StartAsync(body, client, request, clock.GetUtcNow().UtcDateTime, cancellationToken);
         logger.LogInformation("POST /api/runs: {Status}", (result as IStatusCodeActionResult)?.StatusCode);
         return result;

@@ -7,7 +7,7 @@ namespace MaskContrast.Orchestration.Engine;
 /// by every step. The training configuration itself is the preset plus the overrides, so it stays reproducible.
 /// </summary>
 /// <param name="Dataset">Dataset name under <c>datasets/</c>.</param>
-/// <param name="Preset">Configuration preset (paper, paper-supervised, small, tiny).</param>
+/// <param name="Preset">Configuration preset (<see cref="Presets.Names"/>).</param>
 /// <param name="Overrides">Field overrides such as <c>optimizer.learningRate=0.01</c>.</param>
 /// <param name="Epochs">Number of epochs (overrides the preset's schedule.epochs).</param>
 /// <param name="Proposals">Where object masks come from: <c>mbplus</c> or <c>ft</c> (generated) or <c>dataset</c> (the dataset's own mask folder).</param>
