@@ -17,7 +17,7 @@ public sealed class SegmentationWriterTests : IDisposable
     public void Dispose() => _bundle.Dispose();
 
     /// <summary>An untrained tiny network with clusters fitted on random prototypes: enough to exercise every output path.</summary>
-    internal static ModelBundle TinyBundle()
+    internal static ModelBundle TinyBundle(string assignment = "image")
     {
         var config = Presets.Load("tiny");
         random.manual_seed(3);
@@ -25,7 +25,7 @@ public sealed class SegmentationWriterTests : IDisposable
         var masks = Enumerable.Range(0, 12).Select(_ => new ByteRaster(4, 4, Enumerable.Repeat((byte)1, 16).ToArray())).ToList();
         var truth = Enumerable.Range(0, 12).Select(i => new ByteRaster(4, 4, Enumerable.Repeat((byte)(1 + i % 2), 16).ToArray())).ToList();
         var clusters = KMeansProtocol.Evaluate(randn(12, 32), masks, truth, new ClusteringProtocolOptions(NumClasses: 3, Seeds: [1]));
-        return ModelBundle.Create(model, config, 32, clusters, ["background", "left", "right"], "test", 0);
+        return ModelBundle.Create(model, config, 32, clusters, ["background", "left", "right"], "test", 0, assignment);
     }
 
     static RgbImage Gradient(int w, int h)
