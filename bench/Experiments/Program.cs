@@ -11,7 +11,8 @@ using static TorchSharp.torch;
 // usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED[,FAMILY]] [--results FILE]
 //                    [--eval-size S] [--dump-views FILE] [section.field=value ...]
 //        Experiments plot OUT.png CHANCE label=curve.csv ... (contrastive curves of several runs against the chance level)
-// --synthetic sets the generated set when DIR does not exist yet (default 300,100,128,0: the set of issue 5).
+// --synthetic sets the generated set when DIR does not exist yet (default 300,100,128,0: the set of issue 5; a fifth
+// element names the family: shapes or clutter).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length >= 3 && args[0] == "plot") return CurvePlot.Write(args[1], double.Parse(args[2], CultureInfo.InvariantCulture), args[3..]);
 if (args.Length < 2) { Console.Error.WriteLine("usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED] [--results FILE] [--dump-views FILE] [overrides...]"); return 2; }
@@ -33,8 +34,10 @@ for (int i = 2; i < args.Length; i++)
         case "--dump-views": dumpViews = args[++i]; break;
         case "--eval-size": evalSizeOverride = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--synthetic":
-            int[] v = args[++i].Split(',').Select(int.Parse).ToArray();
-            synthetic = new SyntheticOptions(TrainCount: v[0], ValCount: v[1], Width: v[2], Height: v[2], Seed: v[3]);
+            string[] parts = args[++i].Split(',');
+            int[] v = parts.Take(4).Select(int.Parse).ToArray();
+            var family = parts.Length > 4 ? Enum.Parse<SyntheticFamily>(parts[4], ignoreCase: true) : SyntheticFamily.Shapes;
+            synthetic = new SyntheticOptions(TrainCount: v[0], ValCount: v[1], Width: v[2], Height: v[2], Seed: v[3], Family: family);
             break;
         default: overrides.Add(args[i]); break;
     }
