@@ -51,15 +51,7 @@ public static class KMeansProtocol
         // ground-truth classes (inside / outside the mask): count once, then every seed is cheap.
         var (inside, outside) = MaskHistograms(masks, groundTruth, c);
 
-        // Centred data of N points has rank at most N − 1: a further component has zero variance and whitening would
-        // blow its rounding noise up to unit variance, so small splits (CI, demos) cap there (scikit-learn allows N).
-        int components = Math.Max(1, Math.Min(options.PcaComponents, Math.Min((int)prototypes.shape[1], n - 1)));
-        var pca = Pca.Fit(prototypes, components, options.Whiten);
-        double[,] features;
-        using (var projected = pca.Transform(prototypes))                 // [N, K]
-        {
-            features = Pca.To2D(projected.data<double>().ToArray(), n, components);
-        }
+        var (pca, features) = FitPca(prototypes, options);
 
         var outcomes = new List<SeedOutcome>();
         foreach (int seed in options.EffectiveSeeds)
@@ -95,6 +87,18 @@ public static class KMeansProtocol
 
         var (mean, std, best) = ClusteringProtocolResult.Summarise(outcomes);
         return new ClusteringProtocolResult(outcomes, mean, std, best, null);
+    }
+
+    /// <summary>The protocol's PCA fitted on <paramref name="prototypes"/> [N, D] and the projected rows [N, K].</summary>
+    internal static (Pca Pca, double[,] Features) FitPca(Tensor prototypes, ClusteringProtocolOptions options)
+    {
+        int n = (int)prototypes.shape[0];
+        // Centred data of N points has rank at most N − 1: a further component has zero variance and whitening would
+        // blow its rounding noise up to unit variance, so small splits (CI, demos) cap there (scikit-learn allows N).
+        int components = Math.Max(1, Math.Min(options.PcaComponents, Math.Min((int)prototypes.shape[1], n - 1)));
+        var pca = Pca.Fit(prototypes, components, options.Whiten);
+        using var projected = pca.Transform(prototypes);                  // [N, K]
+        return (pca, Pca.To2D(projected.data<double>().ToArray(), n, components));
     }
 
     /// <summary>

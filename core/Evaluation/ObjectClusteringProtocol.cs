@@ -26,11 +26,7 @@ public static class ObjectClusteringProtocol
             throw new ArgumentOutOfRangeException(nameof(prototypes), m, $"k-means into {c - 1} clusters needs at least {c - 1} objects");
 
         var (inside, outside) = Histograms(segments, groundTruth, c);
-        int components = Math.Max(1, Math.Min(options.PcaComponents, Math.Min((int)prototypes.shape[1], m - 1)));
-        var pca = Pca.Fit(prototypes, components, options.Whiten);
-        double[,] features;
-        using (var projected = pca.Transform(prototypes))
-            features = Pca.To2D(projected.data<double>().ToArray(), m, components);
+        var (pca, features) = KMeansProtocol.FitPca(prototypes, options);
 
         var outcomes = new List<SeedOutcome>();
         foreach (int seed in options.EffectiveSeeds)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using MaskContrast.Cli.Commands;
 using MaskContrast.Core.Data;
 using MaskContrast.Tests.Data;
@@ -12,12 +11,6 @@ public sealed class SyntheticCommandTests : IDisposable
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
-
-    private static string HashFolder(string root) =>
-        Convert.ToHexString(SHA256.HashData(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
-            .SelectMany(f => System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(root, f)).Concat(File.ReadAllBytes(f)))
-            .ToArray()));
 
     [Fact]
     public void Parse_UnknownFamily_IsAnErrorListingTheAllowedNames()
@@ -48,7 +41,7 @@ public sealed class SyntheticCommandTests : IDisposable
         var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "synthetic", "--out", cli, "--train", "5", "--val", "2", "--seed", "3");
         Assert.True(code == 0, output);
         SyntheticDataset.Generate(lib, new SyntheticOptions(TrainCount: 5, ValCount: 2, Seed: 3));
-        Assert.Equal(HashFolder(lib), HashFolder(cli));
+        Assert.Equal(FolderHash.Of(lib), FolderHash.Of(cli));
     }
 
     [Fact]

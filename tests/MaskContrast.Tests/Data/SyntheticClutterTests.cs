@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using MaskContrast.Core.Data;
 using Xunit.Abstractions;
 
@@ -8,12 +7,6 @@ namespace MaskContrast.Tests.Data;
 public class SyntheticClutterTests(ITestOutputHelper output)
 {
     private static readonly SyntheticOptions s_clutter = new(Family: SyntheticFamily.Clutter);
-
-    private static string HashFolder(string root) =>
-        Convert.ToHexString(SHA256.HashData(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
-            .SelectMany(f => System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(root, f)).Concat(File.ReadAllBytes(f)))
-            .ToArray()));
 
     [Fact]
     public void Generate_SameSeedTwice_IdenticalFiles_OtherSeedDiffers()
@@ -27,9 +20,9 @@ public class SyntheticClutterTests(ITestOutputHelper output)
         SyntheticDataset.Generate(b.Path, options);
         SyntheticDataset.Generate(c.Path, options with { Seed = 8 });
         SyntheticDataset.Generate(shapes.Path, options with { Family = SyntheticFamily.Shapes });
-        Assert.Equal(HashFolder(a.Path), HashFolder(b.Path));
-        Assert.NotEqual(HashFolder(a.Path), HashFolder(c.Path));
-        Assert.NotEqual(HashFolder(a.Path), HashFolder(shapes.Path));
+        Assert.Equal(FolderHash.Of(a.Path), FolderHash.Of(b.Path));
+        Assert.NotEqual(FolderHash.Of(a.Path), FolderHash.Of(c.Path));
+        Assert.NotEqual(FolderHash.Of(a.Path), FolderHash.Of(shapes.Path));
     }
 
     [Fact]

@@ -1,16 +1,9 @@
-using System.Security.Cryptography;
 using MaskContrast.Core.Data;
 
 namespace MaskContrast.Tests.Data;
 
 public class SyntheticDatasetTests
 {
-    private static string HashFolder(string root) =>
-        Convert.ToHexString(SHA256.HashData(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
-            .SelectMany(f => System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(root, f)).Concat(File.ReadAllBytes(f)))
-            .ToArray()));
-
     [Fact]
     public void Generate_SameSeedTwice_IdenticalFiles_OtherSeedDiffers()
     {
@@ -21,8 +14,8 @@ public class SyntheticDatasetTests
         SyntheticDataset.Generate(a.Path, options);
         SyntheticDataset.Generate(b.Path, options);
         SyntheticDataset.Generate(c.Path, options with { Seed = 8 });
-        Assert.Equal(HashFolder(a.Path), HashFolder(b.Path));
-        Assert.NotEqual(HashFolder(a.Path), HashFolder(c.Path));
+        Assert.Equal(FolderHash.Of(a.Path), FolderHash.Of(b.Path));
+        Assert.NotEqual(FolderHash.Of(a.Path), FolderHash.Of(c.Path));
     }
 
     [Fact]
