@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace MaskContrast.Core.Evaluation;
 
 /// <summary>Settings of an evaluation run.</summary>
-/// <param name="Size">Evaluation resolution S (FixedResize S×S). Paper: 512 (VOC); the synthetic set is evaluated at its own 128.</param>
+/// <param name="Size">Evaluation resolution S (FixedResize S×S). Paper: 512 (VOC); the pipeline passes <see cref="Config.InferenceSize.For"/> unless told otherwise.</param>
 /// <param name="NumClasses">Classes including background; null = detected from the ground truth (largest label + 1).</param>
 /// <param name="Seeds">k-means seeds; null = the official 1234..1238.</param>
 /// <param name="IncludeUntrained">Also evaluate the same network at its initial weights (same seed, and the packaged ImageNet
