@@ -10,32 +10,19 @@ using Spectre.Console;
 
 namespace MaskContrast.Cli;
 
-/// <summary>Where a CLI run keeps its artifacts and durable state.</summary>
-/// <param name="Folder">Local folder store (embedded default, in-memory durable backend), or null.</param>
-/// <param name="Storage">Azure Storage connection string (Azurite or an account): blobs for artifacts and the durable backend.</param>
-/// <param name="Container">Blob container with --storage.</param>
-public sealed record StoreChoice(string? Folder, string? Storage, string Container = ArtifactStoreLocator.DefaultContainer)
-{
-    public const string DefaultFolder = "maskcontrast-runs";
-
-    public IArtifactStore Open() => Storage is { } s ? ArtifactStoreLocator.Open(s, Container) : new LocalFolderArtifactStore(Path.GetFullPath(Folder ?? DefaultFolder));
-
-    /// <summary>What the child-process launcher passes as <c>--store</c>.</summary>
-    public string Argument => Storage ?? Path.GetFullPath(Folder ?? DefaultFolder);
-}
-
 /// <summary>Runs the training pipeline on the embedded durable host and shows its progress on stderr.</summary>
 public static class PipelineSession
 {
-    /// <param name="activityLockTimeout">With --storage: how long a crashed process's epoch stays locked before a restarted one takes it over.</param>
-    public static async Task<int> RunAsync(StoreChoice where, string runId, RunSettings settings, bool childProcess, CancellationToken cancellationToken,
+    /// <summary>Starts the run through <see cref="RunStarter"/> on an embedded durable host and follows it to its end.</summary>
+    /// <param name="activityLockTimeout">With a connection-string store: how long a crashed process's epoch stays locked before a restarted one takes it over.</param>
+    public static async Task<int> RunAsync(StoreChoice where, RunStartRequest request, bool childProcess, CancellationToken cancellationToken,
         TimeSpan? activityLockTimeout = null)
     {
         var store = where.Open();
         using var engine = new CorePipelineEngine(store);
         await using var host = await EmbeddedDurableHost.StartAsync(new EmbeddedDurableHostOptions
         {
-            AzureStorageConnectionString = where.Storage,
+            AzureStorageConnectionString = where.DurableConnectionString,
             ActivityLockTimeout = activityLockTimeout ?? TimeSpan.FromMinutes(1),
             ConfigureServices = services =>
             {
@@ -43,16 +30,46 @@ public static class PipelineSession
                 services.AddPipelineServices(store, engine);
             },
         });
-        var start = await RunStarter.StartAsync(host.Client, store, runId, settings, cancellationToken: cancellationToken);
-        Console.Error.WriteLine(start switch
+        var start = await RunStarter.StartAsync(host.Client, store, request, DateTime.UtcNow, cancellationToken: cancellationToken);
+        switch (start.Outcome)
         {
-            RunStart.Resumed => $"resuming run {runId} from its last checkpoint",
-            RunStart.AlreadyRunning => $"run {runId} is already running on this task hub; following it",
+            case RunStartOutcome.Invalid:
+                return Refused(start.Problems);
+            case RunStartOutcome.DatasetMissing or RunStartOutcome.SettingsConflict:
+                Console.Error.WriteLine($"error: {start.Detail} (store: {store.Description})");
+                return ExitCodes.InvalidInput;
+        }
+        var runId = start.RunId!;
+        Console.Error.WriteLine(start.Outcome switch
+        {
+            RunStartOutcome.Resumed => $"resuming run {runId} from its last checkpoint",
+            RunStartOutcome.AlreadyRunning => $"run {runId} is already running on this task hub; following it",
             _ => $"started run {runId}",
         });
         var metadata = await FollowAsync(host.Client, runId, cancellationToken);
         return Report(metadata, store, runId);
     }
+
+    /// <summary>Prints every problem of a refused start request, each with the option that sets its field; nothing was written.</summary>
+    public static int Refused(IReadOnlyDictionary<string, string[]> problems)
+    {
+        foreach (var (field, messages) in problems)
+            foreach (var message in messages)
+                Console.Error.WriteLine($"error ({OptionOf(field)}): {message}");
+        return ExitCodes.InvalidInput;
+    }
+
+    // The gate names fields as the HTTP body does; configuration fields (section.field) are set with --set.
+    static string OptionOf(string field) => field switch
+    {
+        "runId" => "--run-id",
+        "evalSize" => "--eval-size",
+        "linearProbeEpochs" => "--linear-probe-epochs",
+        _ when field.Contains('.', StringComparison.Ordinal) || field == "overrides" => "--set",
+        _ => "--" + field,
+    };
+
+    const string StoreVariable = "MASKCONTRAST_STORE";
 
     static ChildProcessEpochLauncherOptions ChildProcess(StoreChoice where)
     {
@@ -63,7 +80,10 @@ public static class PipelineSession
         {
             FileName = process,
             LeadingArguments = viaDotnet ? [typeof(PipelineSession).Assembly.Location] : [],
-            Store = where.Argument,
+            // A folder by its path; a connection string through the child's environment, never on its command line.
+            Store = where.Folder ?? "env:" + StoreVariable,
+            Environment = where.Folder is null ? new Dictionary<string, string> { [StoreVariable] = where.Location } : new Dictionary<string, string>(),
+            Container = where.Container,
         };
     }
 
@@ -122,7 +142,7 @@ public static class PipelineSession
         {
             Console.Error.WriteLine($"run {runId} ended {metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
             Console.Error.WriteLine($"run `maskcontrast run` again with --run-id {runId} to continue from the last checkpoint");
-            return metadata.FailureDetails?.ErrorType?.Contains("NonRetryable", StringComparison.Ordinal) == true ? ExitCodes.InvalidInput : ExitCodes.Retryable;
+            return ExitCodes.For(metadata.FailureDetails);
         }
         var result = metadata.ReadOutputAs<PipelineResult>()!;
         string Where(string path) => store is LocalFolderArtifactStore local ? Path.Combine(local.RootFolder, path) : $"{store.Description}/{path}";

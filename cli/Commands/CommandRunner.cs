@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace MaskContrast.Cli.Commands;
 
-/// <summary>Parses and runs a command line, mapping user errors to exit codes in one place.</summary>
+/// <summary>Parses and runs a command line; every failure becomes an exit code here, through <see cref="ExitCodes.For(Exception)"/>.</summary>
 public static class CommandRunner
 {
     public static async Task<int> InvokeAsync(RootCommand root, string[] args, CancellationToken cancellationToken = default)
@@ -19,15 +19,9 @@ public static class CommandRunner
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"error (retry may help): {e.Message}");
-            return ExitCodes.Retryable;
+            return ExitCodes.Report(e);
         }
     }
 }

@@ -3,6 +3,7 @@ using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Cli.Commands;
@@ -30,11 +31,11 @@ public static class DemoCommand
                 Console.Error.WriteLine($"generating the synthetic dataset (300 train / 100 val, 4 classes) in {data}");
                 SyntheticDataset.Generate(data, new SyntheticOptions());
             }
-            var where = new StoreChoice(Path.Combine(root, "store"), null);
+            var where = new StoreChoice(Path.Combine(root, "store"));
             const string dataset = "synthetic";
             await RunCommand.ImportAsync(where, data, dataset, cancellationToken);
-            var settings = new RunSettings(dataset, Presets.Default, [], parse.GetValue(epochs));
-            int code = await PipelineSession.RunAsync(where, "demo", settings, childProcess: false, cancellationToken);
+            var request = new RunStartRequest(new RunSettings(dataset, Presets.Default, [], parse.GetValue(epochs)), RunId: "demo");
+            int code = await PipelineSession.RunAsync(where, request, childProcess: false, cancellationToken);
             if (code != ExitCodes.Success) return code;
 
             string bundlePath = Path.Combine(where.Folder!, RunLayout.ModelFile("demo", ModelBundle.FileName));

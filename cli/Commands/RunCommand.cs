@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Text.RegularExpressions;
 using MaskContrast.Core.Config;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Cli.Commands;
 
 /// <summary>
-/// <c>maskcontrast run --data &lt;dir&gt; [--preset imagenet-resnet18] [--epochs N] [--out &lt;dir&gt; | --storage &lt;conn&gt;] [--run-id &lt;id&gt;]</c>:
+/// <c>maskcontrast run --data &lt;dir&gt; [--preset imagenet-resnet18] [--epochs N] [--store &lt;folder | connection string&gt;] [--run-id &lt;id&gt;]</c>:
 /// the whole pipeline (proposals, epochs with a checkpoint each, evaluation, model bundle) on the embedded durable host.
 /// Running it again with the same run id continues from the last checkpoint.
 /// </summary>
@@ -16,10 +17,9 @@ public static partial class RunCommand
     internal static readonly Option<string?> Data = new("--data") { Description = "Folder of images or a VOC-layout dataset root; imported into the store as datasets/<name>/" };
     internal static readonly Option<string?> DatasetName = new("--dataset") { Description = "Dataset name in the store (default: the --data folder's name)" };
     internal static readonly Option<int?> Epochs = new("--epochs") { Description = "Number of epochs (default: the preset's)" };
-    internal static readonly Option<string?> Out = new("--out") { Description = $"Local folder for runs and datasets (default ./{StoreChoice.DefaultFolder}); in-memory durable backend" };
-    internal static readonly Option<string?> Storage = new("--storage") { Description = "Azure Storage connection string (e.g. Azurite's): blobs and the durable backend survive a crash" };
-    internal static readonly Option<string> Container = new("--container") { Description = "Blob container for runs and datasets with --storage", DefaultValueFactory = _ => ArtifactStoreLocator.DefaultContainer };
-    internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>" };
+    internal static readonly Option<string> Store = CommonOptions.Store();
+    internal static readonly Option<string> Container = CommonOptions.Container();
+    internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>-<random hex>" };
     internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => "mbplus" }
         .AcceptOnlyFromAmong(RunSettings.ProposalSources);
     internal static readonly Option<int?> EvalSize = new("--eval-size")
@@ -28,7 +28,7 @@ public static partial class RunCommand
     };
     internal static readonly Option<int> LockTimeout = new("--activity-lock-seconds")
     {
-        Description = "With --storage: seconds before an epoch left by a killed process is handed to a restarted one (lock renewed while alive)",
+        Description = "With a connection-string store: seconds before an epoch left by a killed process is handed to a restarted one (lock renewed while alive)",
         DefaultValueFactory = _ => 60,
     };
     internal static readonly Option<int> ProbeEpochs = new("--linear-probe-epochs") { Description = "Also evaluate with a linear probe trained this many epochs (paper 60; needs labelled train and val splits)" };
@@ -41,34 +41,28 @@ public static partial class RunCommand
         var set = CommonOptions.Set();
         var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
         {
-            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, ProbeEpochs, Retrieval, Out, Storage, Container, RunId, ChildProcess, LockTimeout,
+            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, ProbeEpochs, Retrieval, Store, Container, RunId, ChildProcess, LockTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var where = Where(parse);
-            string runId = NameValidator.ValidateRunId(parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}", "--run-id");
-            string presetName = parse.GetValue(preset)!;
-            string[] overrides = parse.GetValue(set) ?? [];
-            int epochs = parse.GetValue(Epochs) ?? Presets.Load(presetName, overrides).Schedule.Epochs;
             int lockSeconds = parse.GetValue(LockTimeout);
             if (lockSeconds is < 5 or > 3600) throw new ArgumentOutOfRangeException("--activity-lock-seconds", lockSeconds, "must be in 5..3600");
-            // Everything is validated before anything is written.
             string dataset = DatasetNameOf(parse.GetValue(Data), parse.GetValue(DatasetName));
-            var settings = new RunSettings(dataset, presetName, overrides, epochs, parse.GetValue(Proposals)!, parse.GetValue(EvalSize),
-                LinearProbeEpochs: parse.GetValue(ProbeEpochs), Retrieval: parse.GetValue(Retrieval)).Validate();
-            Console.WriteLine(runId);
+            var settings = new RunSettings(dataset, parse.GetValue(preset)!, parse.GetValue(set) ?? [], parse.GetValue(Epochs), parse.GetValue(Proposals)!,
+                parse.GetValue(EvalSize), LinearProbeEpochs: parse.GetValue(ProbeEpochs), Retrieval: parse.GetValue(Retrieval));
+            var request = new RunStartRequest(settings, parse.GetValue(RunId) ?? RunIds.New(DateTime.UtcNow));
+            // The gate's checks before anything is written (it checks again, with the store, when it starts the run).
+            if (RunStarter.Check(request) is { Count: > 0 } problems)
+                return PipelineSession.Refused(problems);
+            Console.WriteLine(request.RunId);
             await ImportAsync(where, parse.GetValue(Data), dataset, cancellationToken);
-            return await PipelineSession.RunAsync(where, runId, settings, parse.GetValue(ChildProcess), cancellationToken, TimeSpan.FromSeconds(lockSeconds));
+            return await PipelineSession.RunAsync(where, request, parse.GetValue(ChildProcess), cancellationToken, TimeSpan.FromSeconds(lockSeconds));
         });
         return command;
     }
 
-    internal static StoreChoice Where(ParseResult parse)
-    {
-        string? folder = parse.GetValue(Out), storage = parse.GetValue(Storage);
-        if (folder is not null && storage is not null) throw new ArgumentException("give either --out (a local folder) or --storage (a connection string), not both");
-        return new StoreChoice(folder, storage, parse.GetValue(Container) ?? ArtifactStoreLocator.DefaultContainer);
-    }
+    internal static StoreChoice Where(ParseResult parse) => new(parse.GetValue(Store)!, parse.GetValue(Container)!);
 
     /// <summary>--dataset, or the --data folder's name made a valid dataset name; checks that --data is a non-empty folder.</summary>
     internal static string DatasetNameOf(string? data, string? name)

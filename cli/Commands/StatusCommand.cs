@@ -5,23 +5,23 @@ using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Cli.Commands;
 
-/// <summary><c>maskcontrast status [&lt;run id&gt;] [--out &lt;dir&gt; | --storage &lt;conn&gt;]</c>: what the store says about runs.</summary>
+/// <summary><c>maskcontrast status [&lt;run id&gt;] [--store &lt;folder | connection string&gt;]</c>: what the store says about runs.</summary>
 public static class StatusCommand
 {
     public static Command Create()
     {
         var runId = new Argument<string?>("run-id") { Description = "A run to describe (default: list every run)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("status", "List runs, or show one run's epochs, evaluation and model") { runId, RunCommand.Out, RunCommand.Storage, RunCommand.Container };
+        var command = new Command("status", "List runs, or show one run's epochs, evaluation and model") { runId, RunCommand.Store, RunCommand.Container };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var store = RunCommand.Where(parse).Open();
             if (parse.GetValue(runId) is { } id) return await DescribeAsync(store, NameValidator.ValidateRunId(id), cancellationToken);
-            var runs = (await store.ListAsync("runs/", cancellationToken)).Where(p => p.EndsWith("/config.json", StringComparison.Ordinal))
+            var runs = (await store.ListAsync("runs/", cancellationToken)).Where(p => p.EndsWith("/settings.json", StringComparison.Ordinal))
                 .Select(p => p.Split('/')[1]).Order(StringComparer.Ordinal).ToList();
             if (runs.Count == 0) Console.WriteLine($"no runs in {store.Description}");
             foreach (var run in runs)
             {
-                var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(run), cancellationToken);
+                var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(run), cancellationToken);
                 var epochs = await EpochRecords.ListAsync(store, run, cancellationToken);
                 var eval = await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(run), cancellationToken);
                 Console.WriteLine($"{run}  {settings?.Dataset} {settings?.Preset}  epochs {epochs.Count}/{settings?.Epochs}" +
@@ -35,7 +35,7 @@ public static class StatusCommand
 
     static async Task<int> DescribeAsync(IArtifactStore store, string runId, CancellationToken cancellationToken)
     {
-        var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(runId), cancellationToken);
+        var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken);
         if (settings is null)
         {
             Console.Error.WriteLine($"run '{runId}' does not exist in {store.Description}");

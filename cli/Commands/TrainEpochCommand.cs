@@ -8,7 +8,8 @@ namespace MaskContrast.Cli.Commands;
 /// <c>maskcontrast train-epoch --run-id &lt;id&gt; --epoch &lt;n&gt; --store &lt;store&gt;</c>: trains one epoch of a run from the
 /// previous checkpoint, through the artifact store only. The entrypoint of the GPU container and of the child-process
 /// launcher; the environment variables MASKCONTRAST_RUN_ID, MASKCONTRAST_EPOCH and MASKCONTRAST_STORAGE_URL stand in
-/// for the options. Exit codes: 0 done, 2 bad input (do not retry), 3 transient failure (retry).
+/// for the options. Exit codes (<see cref="ExitCodes.For(Exception)"/>): 0 done, 2 bad input (do not retry), 3 transient
+/// failure, 4 internal error (the launchers retry every code but 2).
 /// </summary>
 public static class TrainEpochCommand
 {
@@ -17,7 +18,8 @@ public static class TrainEpochCommand
         var runId = new Option<string?>("--run-id") { Description = "Run id (or MASKCONTRAST_RUN_ID)" };
         var epoch = new Option<int?>("--epoch") { Description = "1-based epoch to train (or MASKCONTRAST_EPOCH)" };
         var store = new Option<string?>("--store") { Description = "Folder, connection string or account URL of the artifact store (or MASKCONTRAST_STORAGE_URL)" };
-        var command = new Command("train-epoch", "Train one epoch of a run from its previous checkpoint (GPU container entrypoint)") { runId, epoch, store };
+        var container = CommonOptions.Container();
+        var command = new Command("train-epoch", "Train one epoch of a run from its previous checkpoint (GPU container entrypoint)") { runId, epoch, store, container };
         command.SetAction(async (parse, cancellationToken) =>
         {
             string id = parse.GetValue(runId) ?? Environment.GetEnvironmentVariable("MASKCONTRAST_RUN_ID")
@@ -26,25 +28,12 @@ public static class TrainEpochCommand
                 : throw new ArgumentException("give --epoch or set MASKCONTRAST_EPOCH"));
             string location = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("MASKCONTRAST_STORAGE_URL")
                 ?? throw new ArgumentException("give --store or set MASKCONTRAST_STORAGE_URL");
-            var artifacts = ArtifactStoreLocator.Open(location);
+            var artifacts = ArtifactStoreLocator.Open(location, parse.GetValue(container)!);
             using var engine = new CorePipelineEngine(artifacts);
-            try
-            {
-                var result = await engine.TrainEpochAsync(NameValidator.ValidateRunId(id), n, cancellationToken);
-                await EpochRecords.CompleteAsync(artifacts, id, result, DateTime.UtcNow, cancellationToken);
-                Console.WriteLine($"run {id} epoch {n}: loss {result.Loss:F4} (contrastive {result.Contrastive:F4}, saliency {result.Saliency:F4}) in {result.Seconds:F0} s");
-                return ExitCodes.Success;
-            }
-            catch (NonRetryablePipelineException ex)
-            {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return ExitCodes.InvalidInput;
-            }
-            catch (Exception ex) when (ex is not ArgumentException and not OperationCanceledException)
-            {
-                Console.Error.WriteLine($"error (retry may help): {ex.Message}");
-                return ExitCodes.Retryable;
-            }
+            var result = await engine.TrainEpochAsync(NameValidator.ValidateRunId(id), n, cancellationToken);
+            await EpochRecords.CompleteAsync(artifacts, id, result, DateTime.UtcNow, cancellationToken);
+            Console.WriteLine($"run {id} epoch {n}: loss {result.Loss:F4} (contrastive {result.Contrastive:F4}, saliency {result.Saliency:F4}) in {result.Seconds:F0} s");
+            return ExitCodes.Success;
         });
         return command;
     }

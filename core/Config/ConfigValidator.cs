@@ -80,7 +80,7 @@ public static class ConfigValidator
         OneOf("evaluation.assignment", e.Assignment, Assignments);
 
         var s = c.Schedule;
-        Range("schedule.epochs", s.Epochs, 1, 10_000);
+        Range("schedule.epochs", s.Epochs, 1, ScheduleConfig.MaxEpochs);
         if (s.BatchSize < 2)
             p.Add($"schedule.batchSize ({s.BatchSize}) must be at least 2: BatchNorm needs more than one value per channel in training (TorchSharp silently mis-computes it at 1)");
         else Range("schedule.batchSize", s.BatchSize, 2, 4096);

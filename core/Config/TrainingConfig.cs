@@ -117,6 +117,9 @@ public sealed record MocoConfig
 /// <summary>Run length and reproducibility.</summary>
 public sealed record ScheduleConfig
 {
+    /// <summary>Most epochs a run may have: checkpoint names carry four digits (<c>epoch-NNNN</c>) so that they sort.</summary>
+    public const int MaxEpochs = 9999;
+
     public int Epochs { get; init; } = 40;
     /// <summary>Global batch (128 unsupervised config, 64 supervised). Must be at least 2 (BatchNorm).</summary>
     public int BatchSize { get; init; } = 128;

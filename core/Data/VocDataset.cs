@@ -43,9 +43,6 @@ public sealed class VocDataset : IImageDataset, IImageFiles
     /// <inheritdoc/>
     public IReadOnlyList<string> Ids { get; }
 
-    /// <summary>True when the layout names a saliency folder and it exists.</summary>
-    public bool HasMasks => Layout.Saliency is { } s && Directory.Exists(Path.Combine(Root, s));
-
     /// <summary>The image file of <paramref name="id"/> (<c>.jpg</c> first, then <c>.jpeg</c>, <c>.png</c>).</summary>
     public string ImagePath(string id)
     {

@@ -56,7 +56,6 @@ public sealed class SegmentationModel : Module<Tensor, SegmentationOutput>
 
     public Backbone Backbone => backbone;
     public Sequential Decoder => decoder;
-    public Conv2d EmbeddingHead => head;
     public Conv2d SaliencyHead => classification_head;
 
     public override SegmentationOutput forward(Tensor input) => Forward(input, keepFeatures: false);

@@ -10,9 +10,9 @@ public static class Problems
     public const string ContentType = "application/problem+json";
 
     /// <summary>400 with every validation problem, grouped by field (<c>errors</c>), and all of them in <c>detail</c>.</summary>
-    public static ObjectResult Validation(IReadOnlyDictionary<string, List<string>> errors, string instance)
+    public static ObjectResult Validation(IReadOnlyDictionary<string, string[]> errors, string instance)
     {
-        var details = new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
+        var details = new ValidationProblemDetails(errors.ToDictionary())
         {
             Title = "The request is not valid.",
             Status = StatusCodes.Status400BadRequest,
@@ -25,7 +25,7 @@ public static class Problems
 
     /// <summary>400 for a single problem with <paramref name="field"/>.</summary>
     public static ObjectResult BadRequest(string field, string message, string instance)
-        => Validation(new Dictionary<string, List<string>> { [field] = [message] }, instance);
+        => Validation(new Dictionary<string, string[]> { [field] = [message] }, instance);
 
     /// <summary>Any status with a title and a detail saying what was wrong and what to do.</summary>
     public static ObjectResult Status(int status, string title, string detail, string instance)

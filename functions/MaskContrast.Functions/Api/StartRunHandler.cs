@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Runs;
@@ -12,10 +10,9 @@ using Microsoft.DurableTask.Client;
 namespace MaskContrast.Functions.Api;
 
 /// <summary>
-/// Starts a run from a <see cref="StartRunRequest"/>: validates every field at once (400), checks that the dataset exists
-/// (404) and that the run id is neither running nor taken by other settings (409), then starts it through
-/// <see cref="RunStarter"/>, as the CLI does (records <see cref="RunSettings"/> in <see cref="RunLayout.Config"/> and
-/// schedules the pipeline with instance id = run id).
+/// Answers <c>POST /api/runs</c>: hands the body to <see cref="RunStarter"/>, the gate the CLI uses too, and maps its
+/// outcome to a status code: 202 started or resumed, 400 invalid fields (all of them at once), 404 dataset missing,
+/// 409 run id taken by other settings or already running.
 /// </summary>
 /// <param name="store">The artifact store.</param>
 /// <param name="epochJob">Set in job mode: epochs run as Container Apps job executions.</param>
@@ -26,47 +23,20 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
         CancellationToken cancellationToken)
     {
         var instance = ApiLinks.Instance(request);
-        var (settings, _, problems) = body.Validate();
-        if (settings is null)
-            return Problems.Validation(problems, instance);
-        if ((await store.ListAsync(RunLayout.Dataset(settings.Dataset), cancellationToken)).Count == 0)
-            return Problems.Status(StatusCodes.Status404NotFound, "The dataset does not exist.",
-                $"Dataset '{settings.Dataset}' has no files under {RunLayout.Dataset(settings.Dataset)} in {store.Description}; upload its images first.",
-                instance);
-
-        var runId = body.RunId ?? NewRunId(nowUtc);
-        var recorded = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(runId), cancellationToken);
-        if (recorded is not null && !SameSettings(recorded, settings))
-            return Problems.Status(StatusCodes.Status409Conflict, "The run id is taken.",
-                $"Run '{runId}' was started with other settings ({JsonSerializer.Serialize(recorded, ArtifactStoreExtensions.JsonOptions)}); " +
-                "starting an existing run id resumes it with its own settings. Choose another run id.", instance);
-
-        RunStart start;
-        try
+        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(), nowUtc, epochJob, cancellationToken);
+        return start.Outcome switch
         {
-            start = await RunStarter.StartAsync(client, store, runId, settings, body.ShardSize ?? 64, cancellationToken, epochJob);
-        }
-        catch (ArgumentException error)
-        {
-            return Problems.BadRequest("settings", RunSettings.MessageOf(error), instance);
-        }
-        catch (FileNotFoundException error)
-        {
-            return Problems.Status(StatusCodes.Status404NotFound, "The dataset does not exist.", error.Message, instance);
-        }
-        if (start == RunStart.AlreadyRunning)
-            return Problems.Status(StatusCodes.Status409Conflict, "The run is already running.",
-                $"Run '{runId}' is running; wait for it, cancel it (POST {ApiLinks.Cancel(request, runId)}) or choose another run id.", instance);
-        return new AcceptedResult(ApiLinks.Run(request, runId), new StartRunResponse(runId, start == RunStart.Resumed, settings,
-            ApiLinks.Run(request, runId), ApiLinks.Cancel(request, runId), ManagementLinks(client, runId, request)));
+            RunStartOutcome.Started or RunStartOutcome.Resumed => new AcceptedResult(ApiLinks.Run(request, start.RunId!),
+                new StartRunResponse(start.RunId!, start.Outcome == RunStartOutcome.Resumed, start.Settings!, ApiLinks.Run(request, start.RunId!),
+                    ApiLinks.Cancel(request, start.RunId!), ManagementLinks(client, start.RunId!, request))),
+            RunStartOutcome.Invalid => Problems.Validation(start.Problems, instance),
+            RunStartOutcome.DatasetMissing => Problems.Status(StatusCodes.Status404NotFound, "The dataset does not exist.", start.Detail, instance),
+            RunStartOutcome.SettingsConflict => Problems.Status(StatusCodes.Status409Conflict, "The run id is taken.", start.Detail, instance),
+            RunStartOutcome.AlreadyRunning => Problems.Status(StatusCodes.Status409Conflict, "The run is already running.",
+                $"{start.Detail} Wait for it, cancel it (POST {ApiLinks.Cancel(request, start.RunId!)}) or choose another run id.", instance),
+            _ => throw new InvalidOperationException($"unknown start outcome {start.Outcome}"),
+        };
     }
-
-    /// <summary><c>run-yyyyMMdd-HHmmss-xxxxxx</c>: sortable by start time, unique enough without coordination.</summary>
-    public static string NewRunId(DateTime nowUtc)
-        => $"run-{nowUtc:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-
-    private static bool SameSettings(RunSettings a, RunSettings b)
-        => a with { Overrides = [] } == b with { Overrides = [] } && a.Overrides.SequenceEqual(b.Overrides);
 
     // Durable's own check-status links (status, raise event, terminate, purge), with the system key, when the client came
     // from the Functions binding. A client created elsewhere (tests, the embedded host) knows no webhook base URL: then

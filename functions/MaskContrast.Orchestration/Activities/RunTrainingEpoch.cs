@@ -20,9 +20,7 @@ public sealed class RunTrainingEpoch(IEpochLauncher launcher, IArtifactStore sto
     /// <inheritdoc/>
     public override async Task<EpochResult> RunAsync(TaskActivityContext context, RunTrainingEpochInput input)
     {
-        var recordPath = RunLayout.EpochRecord(input.RunId, input.Epoch);
-        if (await store.ReadJsonAsync<EpochResult>(recordPath) is { } recorded
-            && await store.ExistsAsync(RunLayout.Checkpoint(input.RunId, input.Epoch)))
+        if (await EpochRecords.ReadCompletedAsync(store, input.RunId, input.Epoch) is { } recorded)
         {
             logger.LogInformation("Run {RunId}: epoch {Epoch} already has a checkpoint, skipped", input.RunId, input.Epoch);
             return recorded;

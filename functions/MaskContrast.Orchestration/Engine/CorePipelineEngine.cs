@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text;
+using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
 using MaskContrast.Core.Inference;
@@ -38,7 +40,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     /// <inheritdoc/>
     public async Task<ProposalShardSummary> GenerateProposalsShardAsync(string runId, ProposalShard shard, CancellationToken cancellationToken = default)
     {
-        var settings = await SettingsAsync(runId, cancellationToken);
+        var (settings, _) = await RecordedRunAsync(runId, cancellationToken);
         var shardData = new SubsetDataset(await OpenDatasetAsync(settings.Dataset, cancellationToken), shard.ImageIds);
         var skipped = new List<string>();
         int written = 0;
@@ -72,8 +74,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     /// <inheritdoc/>
     public async Task<EpochResult> TrainEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default)
     {
-        var settings = await SettingsAsync(runId, cancellationToken);
-        var config = settings.TrainingConfig();
+        var (settings, config) = await RecordedRunAsync(runId, cancellationToken);
         using var trainer = epoch == 1
             ? new Trainer(config, Device, settings.Weights is null ? null : await LocalFileAsync(settings.Weights, cancellationToken))
             : await LoadCheckpointAsync(runId, epoch - 1, config, cancellationToken);
@@ -95,8 +96,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     /// <inheritdoc/>
     public async Task<EvalResult> EvaluateAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var settings = await SettingsAsync(runId, cancellationToken);
-        var config = settings.TrainingConfig();
+        var (settings, config) = await RecordedRunAsync(runId, cancellationToken);
         var epochs = await EpochRecords.ListAsync(store, runId, cancellationToken);
         if (epochs.Count == 0) throw new NonRetryablePipelineException($"run {runId} has no finished epoch to evaluate");
         int epoch = epochs[^1].Epoch;
@@ -147,12 +147,15 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         return new ModelLocation(path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
     }
 
-    private async Task<RunSettings> SettingsAsync(string runId, CancellationToken cancellationToken)
+    // What RunStarter recorded: the settings and the training configuration resolved from them when the run started.
+    private async Task<(RunSettings Settings, TrainingConfig Config)> RecordedRunAsync(string runId, CancellationToken cancellationToken)
     {
-        var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(runId), cancellationToken)
-            ?? throw new NonRetryablePipelineException($"run {runId} has no {RunLayout.Config(runId)}; start runs with `maskcontrast run` or POST /api/runs");
-        try { return settings.Validate(); }
-        catch (ArgumentException e) { throw new NonRetryablePipelineException($"run {runId} has invalid settings: {e.Message}", e); }
+        var settings = await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken);
+        var json = await store.ReadBytesAsync(RunLayout.Config(runId), cancellationToken);
+        if (settings is null || json is null)
+            throw new NonRetryablePipelineException($"run {runId} has no {RunLayout.Settings(runId)} and {RunLayout.Config(runId)}; start runs with `maskcontrast run` or POST /api/runs");
+        try { return (settings, Presets.FromJson(Encoding.UTF8.GetString(json))); }
+        catch (ArgumentException e) { throw new NonRetryablePipelineException($"run {runId} has an invalid {RunLayout.Config(runId)}: {e.Message}", e); }
     }
 
     private async Task<IImageDataset> OpenDatasetAsync(string dataset, CancellationToken cancellationToken)
@@ -176,7 +179,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         return _trainingSets.GetOrAdd(runId, set);
     }
 
-    private async Task<Trainer> LoadCheckpointAsync(string runId, int epoch, Core.Config.TrainingConfig config, CancellationToken cancellationToken)
+    private async Task<Trainer> LoadCheckpointAsync(string runId, int epoch, TrainingConfig config, CancellationToken cancellationToken)
     {
         string path = RunLayout.Checkpoint(runId, epoch);
         await using var stream = await store.OpenReadAsync(path, cancellationToken)

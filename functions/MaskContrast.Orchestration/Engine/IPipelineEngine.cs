@@ -2,8 +2,9 @@ namespace MaskContrast.Orchestration.Engine;
 
 /// <summary>
 /// The ML engine as the orchestration sees it: five coarse steps, each reading and writing only through the artifact
-/// store and <see cref="Storage.RunLayout"/>. core/ implements it with TorchSharp; tests use a fake. No TorchSharp type
-/// appears here, so the orchestration library builds and tests without libtorch.
+/// store and <see cref="Storage.RunLayout"/>. <see cref="CorePipelineEngine"/> implements it on core/ (TorchSharp); the
+/// orchestration tests use a fake. No TorchSharp type appears here, so the orchestration and its activities never touch
+/// libtorch themselves.
 /// </summary>
 /// <remarks>
 /// Throw <see cref="NonRetryablePipelineException"/> (or an <see cref="ArgumentException"/>) for bad input that a

@@ -1,15 +1,16 @@
 using MaskContrast.Core.Config;
+using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Orchestration.Engine;
 
 /// <summary>
-/// What a run trains and how, stored as <c>runs/{id}/config.json</c> by whoever starts the run (CLI or HTTP API) and read
-/// by every step. The training configuration itself is the preset plus the overrides, so it stays reproducible.
+/// What a run trains and how, as the CLI or the HTTP API asked for it. <see cref="Runs.RunStarter"/> checks it, resolves
+/// it into the training configuration and records both (<see cref="RunLayout.Settings"/>, <see cref="RunLayout.Config"/>).
 /// </summary>
 /// <param name="Dataset">Dataset name under <c>datasets/</c>.</param>
 /// <param name="Preset">Configuration preset (<see cref="Presets.Names"/>).</param>
 /// <param name="Overrides">Field overrides such as <c>optimizer.learningRate=0.01</c>.</param>
-/// <param name="Epochs">Number of epochs (overrides the preset's schedule.epochs).</param>
+/// <param name="Epochs">Number of epochs; null = the preset's <c>schedule.epochs</c>. Recorded settings always have it.</param>
 /// <param name="Proposals">Where object masks come from: <c>mbplus</c> or <c>ft</c> (generated) or <c>dataset</c> (the dataset's own mask folder).</param>
 /// <param name="EvalSize">Inference resolution S (S×S) of the evaluation and the model bundle; null = the preset's
 /// (<see cref="InferenceSize"/>: the official 512 for <c>paper</c>, else from the scale the network was trained at).</param>
@@ -17,57 +18,89 @@ namespace MaskContrast.Orchestration.Engine;
 /// <param name="Weights">Artifact path of a pretrained weight file (PyTorch pickle) when the preset asks for one.</param>
 /// <param name="LinearProbeEpochs">Also train a linear probe for this many epochs (paper 60; 0 = skip); needs labelled train and val splits.</param>
 /// <param name="Retrieval">Also run segment retrieval with a bank from the labelled train split.</param>
-public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int Epochs, string Proposals = "mbplus",
+public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, string Proposals = "mbplus",
     int? EvalSize = null, int Clusters = 20, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false)
 {
-    /// <summary>The inference resolution the run evaluates and segments at.</summary>
-    public int InferenceSizeFor(TrainingConfig config) => EvalSize ?? InferenceSize.For(config);
-
     /// <summary>Accepted values of <see cref="Proposals"/>.</summary>
     public static readonly string[] ProposalSources = ["mbplus", "ft", "dataset"];
 
-    /// <summary>The validated training configuration of the run.</summary>
-    public TrainingConfig TrainingConfig() =>
-        Presets.Load(Preset, [.. Overrides, $"schedule.epochs={Epochs}"]);
+    /// <summary>The inference resolution the run evaluates and segments at.</summary>
+    public int InferenceSizeFor(TrainingConfig config) => EvalSize ?? InferenceSize.For(config);
 
     /// <summary>
-    /// Every invalid field (the training configuration aside) with its message, keyed by its JSON name, so that the
-    /// HTTP API can list them all and <see cref="Validate"/> can throw; one place for the ranges of both.
+    /// The training configuration these settings ask for (preset, then overrides, then <see cref="Epochs"/>), or every
+    /// problem keyed by the field it concerns: this record's fields by their JSON names, the configuration's by their
+    /// own (e.g. <c>optimizer.learningRate</c>). Exactly one of the two is non-empty.
     /// </summary>
-    public IReadOnlyList<(string Field, string Message)> FieldProblems()
+    public (TrainingConfig? Config, IReadOnlyDictionary<string, string[]> Problems) Resolve()
     {
-        var problems = new List<(string, string)>();
+        var problems = new Dictionary<string, List<string>>();
+        void Add(string field, string message) => (problems.TryGetValue(field, out var list) ? list : problems[field] = []).Add(message);
         void Check(string field, Action validate)
         {
             try { validate(); }
-            catch (ArgumentException error) { problems.Add((field, MessageOf(error))); }
+            catch (ArgumentException error) { Add(field, MessageOf(error)); }
         }
-        Check("dataset", () => Storage.NameValidator.ValidateDatasetName(Dataset, "dataset"));
-        if (Epochs is < 1 or > Storage.RunLayout.MaxEpoch)
-            problems.Add(("epochs", $"epochs ({Epochs}) must be between 1 and {Storage.RunLayout.MaxEpoch}."));
+
+        Check("dataset", () => NameValidator.ValidateDatasetName(Dataset, "dataset"));
+        if (Epochs is < 1 or > ScheduleConfig.MaxEpochs)
+            Add("epochs", $"epochs ({Epochs}) must be between 1 and {ScheduleConfig.MaxEpochs}.");
         if (!ProposalSources.Contains(Proposals))
-            problems.Add(("proposals", $"proposals ('{Proposals}') must be one of {string.Join(", ", ProposalSources)}."));
+            Add("proposals", $"proposals ('{Proposals}') must be one of {string.Join(", ", ProposalSources)}.");
         if (EvalSize is < 16 or > 2048)
-            problems.Add(("evalSize", $"evalSize ({EvalSize}) must be between 16 and 2048 (paper: 512)."));
+            Add("evalSize", $"evalSize ({EvalSize}) must be between 16 and 2048 (paper: 512).");
         if (Clusters is < 1 or > 254)
-            problems.Add(("clusters", $"clusters ({Clusters}) must be between 1 and 254."));
+            Add("clusters", $"clusters ({Clusters}) must be between 1 and 254.");
         if (Weights is not null)
-            Check("weights", () => Storage.NameValidator.ValidatePath(Weights, "weights"));
+            Check("weights", () => NameValidator.ValidatePath(Weights, "weights"));
         if (LinearProbeEpochs is < 0 or > 1000)
-            problems.Add(("linearProbeEpochs", $"linearProbeEpochs ({LinearProbeEpochs}) must be between 0 and 1000 (paper: 60)."));
-        return problems;
+            Add("linearProbeEpochs", $"linearProbeEpochs ({LinearProbeEpochs}) must be between 0 and 1000 (paper: 60).");
+
+        TrainingConfig? config = null;
+        if (!Presets.Names.Contains(Preset))
+            Add("preset", $"preset ('{Preset}') must be one of {string.Join(", ", Presets.Names)}.");
+        else if (Overrides is null || Overrides.Any(o => o is null))
+            Add("overrides", "overrides must be strings such as \"optimizer.learningRate=0.01\" (found null).");
+        else
+            config = Configure(Add);
+        return problems.Count > 0
+            ? (null, problems.ToDictionary(p => p.Key, p => p.Value.ToArray()))
+            : (config, new Dictionary<string, string[]>());
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every invalid field; also validates the training configuration.</summary>
-    public RunSettings Validate()
-    {
-        var problems = FieldProblems();
-        if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)));
-        TrainingConfig();
-        return this;
-    }
+    /// <summary>The settings as recorded: <see cref="Epochs"/> filled in from the resolved configuration.</summary>
+    public RunSettings Recorded(TrainingConfig config) => this with { Epochs = config.Schedule.Epochs };
 
     /// <summary>The message without the " (Parameter 'x')" suffix that <see cref="ArgumentException"/> appends.</summary>
     public static string MessageOf(ArgumentException error)
         => error.ParamName is { } name ? error.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : error.Message;
+
+    // Preset and overrides, then the epoch count set on the typed configuration (not as one more override string).
+    private TrainingConfig? Configure(Action<string, string> add)
+    {
+        try
+        {
+            var config = Presets.Load(Preset, Overrides);
+            return Epochs is { } epochs and >= 1 and <= ScheduleConfig.MaxEpochs
+                ? ConfigValidator.Validate(config with { Schedule = config.Schedule with { Epochs = epochs } })
+                : config;
+        }
+        catch (ConfigException error)
+        {
+            foreach (var problem in error.Problems)
+                add(FieldOf(problem), problem);
+        }
+        catch (ArgumentException error)
+        {
+            add("overrides", MessageOf(error));
+        }
+        return null;
+    }
+
+    // "optimizer.learningRate (0) must be in (0, 10]" → "optimizer.learningRate"
+    private static string FieldOf(string problem)
+    {
+        var end = problem.IndexOf(' ', StringComparison.Ordinal);
+        return end > 0 ? problem[..end] : "overrides";
+    }
 }

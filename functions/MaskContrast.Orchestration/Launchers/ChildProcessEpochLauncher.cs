@@ -43,7 +43,7 @@ public sealed class ChildProcessEpochLauncher(ChildProcessEpochLauncherOptions o
             UseShellExecute = false,
         };
         foreach (var argument in options.LeadingArguments.Concat(
-            ["train-epoch", "--run-id", runId, "--epoch", epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--store", options.Store]))
+            ["train-epoch", "--run-id", runId, "--epoch", epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--store", options.Store, "--container", options.Container]))
             startInfo.ArgumentList.Add(argument);
         foreach (var (name, value) in options.Environment)
             startInfo.Environment[name] = value;

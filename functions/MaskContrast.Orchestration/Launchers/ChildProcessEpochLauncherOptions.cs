@@ -15,6 +15,9 @@ public sealed record ChildProcessEpochLauncherOptions
     /// </summary>
     public required string Store { get; init; }
 
+    /// <summary>The blob container of a blob store, passed as <c>--container</c>.</summary>
+    public string Container { get; init; } = Storage.ArtifactStoreLocator.DefaultContainer;
+
     /// <summary>Extra environment variables for the child (e.g. the connection string named by <c>env:NAME</c>).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

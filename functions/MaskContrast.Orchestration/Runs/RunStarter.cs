@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+using MaskContrast.Core.Config;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;
@@ -5,44 +8,75 @@ using Microsoft.DurableTask.Client;
 
 namespace MaskContrast.Orchestration.Runs;
 
-/// <summary>How a start request ended.</summary>
-public enum RunStart
-{
-    /// <summary>A new run was scheduled.</summary>
-    Started,
-    /// <summary>The run id existed with the same settings and was not running: it was scheduled again and resumes from its last checkpoint.</summary>
-    Resumed,
-    /// <summary>The run is already running or pending; nothing was scheduled.</summary>
-    AlreadyRunning,
-}
-
 /// <summary>
-/// Starts (or resumes) a training run the same way from the CLI and the HTTP API: validates the settings, checks the
-/// dataset exists, records <c>runs/{id}/config.json</c>, and schedules the pipeline with the run id as instance id.
+/// The one gate through which runs start, from the CLI and the HTTP API alike: checks every field, resolves the training
+/// configuration once, checks that the dataset exists and that the run id is free (or taken by the same settings, which
+/// resumes it), records <see cref="RunLayout.Settings"/> and <see cref="RunLayout.Config"/>, and schedules the pipeline
+/// with the run id as instance id. Callers only map their input to a <see cref="RunStartRequest"/> and the
+/// <see cref="RunStartResult"/> to their answer.
 /// </summary>
 public static class RunStarter
 {
-    /// <exception cref="ArgumentException">Invalid settings or run id, or the run id exists with different settings.</exception>
-    /// <exception cref="FileNotFoundException">The dataset has no files in the store.</exception>
-    /// <remarks><c>epochJob</c> is set by a host that runs epochs as Container Apps job executions (<see cref="PipelineInput.EpochJob"/>).</remarks>
-    public static async Task<RunStart> StartAsync(DurableTaskClient client, IArtifactStore store, string runId, RunSettings settings,
-        int shardSize = 64, CancellationToken cancellationToken = default, EpochJobOptions? epochJob = null)
+    /// <summary>Every problem of the request, keyed by field; empty when it is valid. Reads nothing: the CLI checks its
+    /// options with it before it copies a dataset into the store.</summary>
+    public static IReadOnlyDictionary<string, string[]> Check(RunStartRequest request) => Resolve(request).Problems;
+
+    /// <summary>Starts or resumes the run, or says why not; nothing is written unless it is scheduled.</summary>
+    /// <param name="client">The durable client that schedules the pipeline.</param>
+    /// <param name="store">The artifact store holding the dataset and the run.</param>
+    /// <param name="request">What to start.</param>
+    /// <param name="nowUtc">The time a new run id is named after.</param>
+    /// <param name="epochJob">Set by a host that runs epochs as Container Apps job executions (<see cref="PipelineInput.EpochJob"/>).</param>
+    /// <param name="cancellationToken">Cancels the checks and writes (not the run).</param>
+    public static async Task<RunStartResult> StartAsync(DurableTaskClient client, IArtifactStore store, RunStartRequest request,
+        DateTime nowUtc, EpochJobOptions? epochJob = null, CancellationToken cancellationToken = default)
     {
-        NameValidator.ValidateRunId(runId);
-        settings.Validate();
+        var (config, problems) = Resolve(request);
+        if (config is null)
+            return new RunStartResult(RunStartOutcome.Invalid, request.RunId, null, problems, "Some fields are invalid.");
+        var runId = request.RunId ?? RunIds.New(nowUtc);
+        var settings = request.Settings.Recorded(config);
+
         if ((await store.ListAsync(RunLayout.Dataset(settings.Dataset), cancellationToken)).Count == 0)
-            throw new FileNotFoundException($"dataset '{settings.Dataset}' has no files under {RunLayout.Dataset(settings.Dataset)} in {store.Description}; upload it first");
-        var existing = await store.ReadJsonAsync<RunSettings>(RunLayout.Config(runId), cancellationToken);
-        if (existing is not null && !SameSettings(existing, settings))
-            throw new ArgumentException($"run '{runId}' already exists with different settings (dataset {existing.Dataset}, preset {existing.Preset}, " +
-                $"epochs {existing.Epochs}, overrides [{string.Join(", ", existing.Overrides)}]); choose another run id or repeat the original settings");
+            return Refused(RunStartOutcome.DatasetMissing, runId, settings,
+                $"Dataset '{settings.Dataset}' has no files under {RunLayout.Dataset(settings.Dataset)}; upload its images first.");
+        var recorded = await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken);
+        if (recorded is not null && !SameSettings(recorded, settings))
+            return Refused(RunStartOutcome.SettingsConflict, runId, settings,
+                $"Run '{runId}' was started with other settings ({JsonSerializer.Serialize(recorded, ArtifactStoreExtensions.JsonOptions)}); " +
+                "starting an existing run id resumes it with its own settings. Choose another run id.");
         var instance = await client.GetInstanceAsync(runId, cancellationToken);
         if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
-            return RunStart.AlreadyRunning;
-        await store.WriteJsonAsync(RunLayout.Config(runId), settings, cancellationToken);
-        await client.StartPipelineAsync(new PipelineInput(runId, settings.Dataset, settings.Epochs, shardSize) { EpochJob = epochJob }, cancellationToken);
-        return existing is null ? RunStart.Started : RunStart.Resumed;
+            return Refused(RunStartOutcome.AlreadyRunning, runId, settings, $"Run '{runId}' is already running.");
+
+        if (recorded is null)
+        {
+            await store.WriteBytesAsync(RunLayout.Config(runId), Encoding.UTF8.GetBytes(Presets.ToJson(config)), cancellationToken);
+            await store.WriteJsonAsync(RunLayout.Settings(runId), settings, cancellationToken);
+        }
+        var shardSize = request.ShardSize ?? PipelineInput.DefaultShardSize;
+        await client.StartPipelineAsync(new PipelineInput(runId, settings.Dataset, config.Schedule.Epochs, shardSize) { EpochJob = epochJob },
+            cancellationToken);
+        return new RunStartResult(recorded is null ? RunStartOutcome.Started : RunStartOutcome.Resumed, runId, settings,
+            new Dictionary<string, string[]>(), "");
     }
+
+    static (TrainingConfig? Config, IReadOnlyDictionary<string, string[]> Problems) Resolve(RunStartRequest request)
+    {
+        var (config, problems) = request.Settings.Resolve();
+        var all = problems.ToDictionary();
+        if (request.RunId is not null)
+        {
+            try { NameValidator.ValidateRunId(request.RunId, "runId"); }
+            catch (ArgumentException error) { all["runId"] = [RunSettings.MessageOf(error)]; }
+        }
+        if (request.ShardSize is { } shardSize && PipelineInput.ShardSizeProblem(shardSize) is { } shardProblem)
+            all["shardSize"] = [shardProblem];
+        return all.Count == 0 ? (config, all) : (null, all);
+    }
+
+    static RunStartResult Refused(RunStartOutcome outcome, string runId, RunSettings settings, string detail)
+        => new(outcome, runId, settings, new Dictionary<string, string[]>(), detail);
 
     static bool SameSettings(RunSettings a, RunSettings b) =>
         a with { Overrides = [] } == b with { Overrides = [] } && a.Overrides.SequenceEqual(b.Overrides);

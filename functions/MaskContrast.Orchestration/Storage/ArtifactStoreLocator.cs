@@ -21,23 +21,34 @@ public static class ArtifactStoreLocator
     /// <exception cref="ArgumentException">Empty, or <c>env:NAME</c> with the variable unset.</exception>
     public static IArtifactStore Open(string store, string container = DefaultContainer)
     {
-        if (string.IsNullOrWhiteSpace(store))
-            throw new ArgumentException("store must not be empty; give a folder, a connection string, an account URL or env:NAME.", nameof(store));
-        if (store.StartsWith("env:", StringComparison.Ordinal))
-        {
-            var name = store["env:".Length..];
-            var value = Environment.GetEnvironmentVariable(name);
-            if (string.IsNullOrWhiteSpace(value) || value.StartsWith("env:", StringComparison.Ordinal))
-                throw new ArgumentException($"store ('{store}') names environment variable {name}, which is not set (or points at another variable).",
-                    nameof(store));
-            return Open(value, container);
-        }
+        store = Expand(store);
         if (Uri.TryCreate(store, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
             return BlobArtifactStore.FromAccountUrl(uri, container);
-        if (store.Contains("UseDevelopmentStorage=", StringComparison.OrdinalIgnoreCase)
-            || store.Contains("AccountName=", StringComparison.OrdinalIgnoreCase)
-            || store.Contains("BlobEndpoint=", StringComparison.OrdinalIgnoreCase))
+        if (IsConnectionString(store))
             return BlobArtifactStore.FromConnectionString(store, container);
         return new LocalFolderArtifactStore(store);
     }
+
+    /// <summary>The store string with an <c>env:NAME</c> form replaced by the variable's value.</summary>
+    /// <exception cref="ArgumentException">Empty, or <c>env:NAME</c> with the variable unset.</exception>
+    public static string Expand(string store)
+    {
+        if (string.IsNullOrWhiteSpace(store))
+            throw new ArgumentException("store must not be empty; give a folder, a connection string, an account URL or env:NAME.", nameof(store));
+        if (!store.StartsWith("env:", StringComparison.Ordinal))
+            return store;
+        var name = store["env:".Length..];
+        var value = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrWhiteSpace(value) || value.StartsWith("env:", StringComparison.Ordinal))
+            throw new ArgumentException($"store ('{store}') names environment variable {name}, which is not set (or points at another variable).",
+                nameof(store));
+        return value;
+    }
+
+    /// <summary>True for an Azure Storage connection string (<c>UseDevelopmentStorage=true</c>, or one with
+    /// <c>AccountName=</c>/<c>BlobEndpoint=</c>).</summary>
+    public static bool IsConnectionString(string store)
+        => store.Contains("UseDevelopmentStorage=", StringComparison.OrdinalIgnoreCase)
+           || store.Contains("AccountName=", StringComparison.OrdinalIgnoreCase)
+           || store.Contains("BlobEndpoint=", StringComparison.OrdinalIgnoreCase);
 }

@@ -9,7 +9,8 @@ namespace MaskContrast.Orchestration.Storage;
 /// <remarks>
 /// <code>
 /// datasets/{name}/...                          images (and optional masks/labels) of a dataset
-/// runs/{id}/config.json                       the run's configuration (written before the run starts)
+/// runs/{id}/settings.json                     what the run was started with (dataset, preset, overrides…)
+/// runs/{id}/config.json                        the training configuration resolved from them, read by every step
 /// runs/{id}/images.json                        the image ids of the run, frozen at its start
 /// runs/{id}/proposals/masks/{imageId}.png      one object mask proposal per image
 /// runs/{id}/proposals/shards/shard-NNNN.json   one record per proposal shard (its completion marker)
@@ -24,7 +25,7 @@ namespace MaskContrast.Orchestration.Storage;
 public static class RunLayout
 {
     /// <summary>Highest epoch number that fits the four-digit <c>epoch-NNNN</c> names (so they sort by name).</summary>
-    public const int MaxEpoch = 9999;
+    public const int MaxEpoch = Core.Config.ScheduleConfig.MaxEpochs;
 
     /// <summary>Highest shard index that fits <c>shard-NNNN</c>.</summary>
     public const int MaxShard = 9999;
@@ -41,7 +42,11 @@ public static class RunLayout
     /// <summary><c>runs/{id}/</c></summary>
     public static string Run(string runId) => $"runs/{NameValidator.ValidateRunId(runId)}/";
 
-    /// <summary><c>runs/{id}/config.json</c>: the run's training configuration, written before the run starts.</summary>
+    /// <summary><c>runs/{id}/settings.json</c>: the <c>RunSettings</c> the run was started with, written once by <c>RunStarter</c>.</summary>
+    public static string Settings(string runId) => Run(runId) + "settings.json";
+
+    /// <summary><c>runs/{id}/config.json</c>: the training configuration resolved from the settings (preset, overrides,
+    /// epochs) when the run started; every step reads it from here instead of resolving the preset again.</summary>
     public static string Config(string runId) => Run(runId) + "config.json";
 
     /// <summary><c>runs/{id}/images.json</c>: the image ids the run uses, frozen at its start so a resumed run sees the same set.</summary>

@@ -59,7 +59,7 @@ public sealed class RunsApiTests : IAsyncLifetime
         var links = JsonSerializer.SerializeToNode(started.Management)!;
         foreach (var link in new[] { "statusQueryGetUri", "terminatePostUri", "purgeHistoryDeleteUri", "sendEventPostUri" })
             Assert.Contains("/runtime/webhooks/durabletask/instances/run-http", (string?)links[link]);
-        var recorded = (await _store.ReadJsonAsync<RunSettings>(RunLayout.Config("run-http")))!;
+        var recorded = (await _store.ReadJsonAsync<RunSettings>(RunLayout.Settings("run-http")))!;
         Assert.Equal(("toy", "tiny", 2), (recorded.Dataset, recorded.Preset, recorded.Epochs));
 
         var done = await _host.Client.WaitForInstanceCompletionAsync("run-http", getInputsAndOutputs: true, _timeout.Token);

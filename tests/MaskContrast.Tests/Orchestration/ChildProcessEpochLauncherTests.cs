@@ -36,7 +36,7 @@ public sealed class ChildProcessEpochLauncherTests : IDisposable
         var result = await launcher.RunEpochAsync("run-1", 2).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(new EpochResult(2, 0.5, 0.4, 0.1, 12), result);
-        Assert.Equal($"train-epoch --run-id run-1 --epoch 2 --store {_folder.Path}", File.ReadAllText(Path.Combine(_folder.Path, "args.txt")).Trim());
+        Assert.Equal($"train-epoch --run-id run-1 --epoch 2 --store {_folder.Path} --container {ArtifactStoreLocator.DefaultContainer}", File.ReadAllText(Path.Combine(_folder.Path, "args.txt")).Trim());
     }
 
     [Fact]

@@ -47,7 +47,9 @@ public sealed class RealPipelineTests : IDisposable
         using var cts = new CancellationTokenSource(Timeout);
         var settings = new RunSettings("syn", "tiny", ["schedule.stepsPerEpoch=3"], Epochs: 2, EvalSize: evalSize,
             LinearProbeEpochs: extras ? 2 : 0, Retrieval: extras);
-        Assert.Equal(RunStart.Started, await RunStarter.StartAsync(host.Client, store, "run-1", settings, shardSize: 10, cts.Token));
+        var start = await RunStarter.StartAsync(host.Client, store, new RunStartRequest(settings, "run-1", ShardSize: 10), DateTime.UtcNow,
+            cancellationToken: cts.Token);
+        Assert.Equal(RunStartOutcome.Started, start.Outcome);
         var done = await host.Client.WaitForInstanceCompletionAsync("run-1", getInputsAndOutputs: true, cts.Token);
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
         return "run-1";

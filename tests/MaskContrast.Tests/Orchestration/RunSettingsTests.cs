@@ -5,26 +5,44 @@ namespace MaskContrast.Tests.Orchestration;
 public sealed class RunSettingsTests
 {
     [Fact]
-    public void FieldProblems_ListsEveryInvalidFieldByItsJsonName()
+    public void Resolve_ListsEveryInvalidFieldByItsJsonName()
     {
         var settings = new RunSettings("../up", "tiny", [], Epochs: 0, Proposals: "saliency", EvalSize: 8, Clusters: 0,
             Weights: "/abs", LinearProbeEpochs: -1);
-        Assert.Equal(["clusters", "dataset", "epochs", "evalSize", "linearProbeEpochs", "proposals", "weights"],
-            settings.FieldProblems().Select(p => p.Field).Order());
-        Assert.Contains(("evalSize", "evalSize (8) must be between 16 and 2048 (paper: 512)."), settings.FieldProblems());
-        // Validate throws with every message, not only the first.
-        var e = Assert.Throws<ArgumentException>(() => settings.Validate());
-        Assert.Contains("clusters (0) must be between 1 and 254.", e.Message);
-        Assert.Contains("proposals ('saliency') must be one of mbplus, ft, dataset.", e.Message);
+
+        var (config, problems) = settings.Resolve();
+
+        Assert.Null(config);
+        Assert.Equal(["clusters", "dataset", "epochs", "evalSize", "linearProbeEpochs", "proposals", "weights"], problems.Keys.Order());
+        Assert.Equal(["evalSize (8) must be between 16 and 2048 (paper: 512)."], problems["evalSize"]);
+        // Every message, not only the first.
+        Assert.Equal(["clusters (0) must be between 1 and 254."], problems["clusters"]);
+        Assert.Equal(["proposals ('saliency') must be one of mbplus, ft, dataset."], problems["proposals"]);
     }
 
     [Fact]
-    public void Validate_GoodSettings_AlsoChecksTheTrainingConfiguration()
+    public void Resolve_GoodSettings_GivesTheConfigurationWithTheEpochsAndChecksIt()
     {
-        var ok = new RunSettings("toy", "tiny", [], 2);
-        Assert.Empty(ok.FieldProblems());
-        Assert.Same(ok, ok.Validate());
-        var e = Assert.ThrowsAny<ArgumentException>(() => new RunSettings("toy", "tiny", ["moco.temperature=-1"], 2).Validate());
-        Assert.Contains("moco.temperature (-1) must be in (0, 10]", e.Message);
+        var ok = new RunSettings("toy", "tiny", ["optimizer.learningRate=0.02"], 2);
+
+        var (config, problems) = ok.Resolve();
+
+        Assert.Empty(problems);
+        Assert.Equal((2, 0.02), (config!.Schedule.Epochs, config.Optimizer.LearningRate));
+        Assert.Equal(2, ok.Recorded(config).Epochs);
+        var (_, bad) = new RunSettings("toy", "tiny", ["moco.temperature=-1"], 2).Resolve();
+        Assert.Contains("moco.temperature (-1) must be in (0, 10]", Assert.Single(bad["moco.temperature"]));
+    }
+
+    [Fact]
+    public void Resolve_NoEpochs_TakesThePresetsAndRecordsThem()
+    {
+        var settings = new RunSettings("toy", "tiny", []);
+
+        var (config, _) = settings.Resolve();
+
+        Assert.Null(settings.Epochs);
+        Assert.Equal(config!.Schedule.Epochs, settings.Recorded(config).Epochs);
+        Assert.Equal(MaskContrast.Core.Config.Presets.Load("tiny").Schedule.Epochs, config.Schedule.Epochs);
     }
 }

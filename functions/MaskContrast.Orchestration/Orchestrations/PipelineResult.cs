@@ -1,0 +1,35 @@
+using MaskContrast.Orchestration.Engine;
+
+namespace MaskContrast.Orchestration.Orchestrations;
+
+/// <summary>How a run ended.</summary>
+public enum PipelineOutcome
+{
+    /// <summary>Every step ran.</summary>
+    Completed,
+    /// <summary>Stopped by the <see cref="TrainingPipelineOrchestrator.CancelEventName"/> event.</summary>
+    Cancelled,
+}
+
+/// <summary>Output of <see cref="TrainingPipelineOrchestrator"/>.</summary>
+public sealed record PipelineResult(string RunId, PipelineOutcome Outcome)
+{
+    /// <summary>Images in the run.</summary>
+    public int Images { get; init; }
+    /// <summary>Proposal shards processed.</summary>
+    public int ProposalShards { get; init; }
+    /// <summary>Mask proposals written.</summary>
+    public int ProposalMasks { get; init; }
+    /// <summary>Image ids skipped during proposal generation.</summary>
+    public IReadOnlyList<string> SkippedImages { get; init; } = [];
+    /// <summary>Epochs trained by this orchestration.</summary>
+    public int EpochsTrained { get; init; }
+    /// <summary>Epochs skipped because their checkpoint already existed.</summary>
+    public int EpochsSkipped { get; init; }
+    /// <summary>Loss of the last epoch.</summary>
+    public double? FinalLoss { get; init; }
+    /// <summary>The evaluation, when it ran.</summary>
+    public EvalResult? Eval { get; init; }
+    /// <summary>The published model, when it was published.</summary>
+    public ModelLocation? Model { get; init; }
+}

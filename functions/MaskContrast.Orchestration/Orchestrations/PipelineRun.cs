@@ -1,0 +1,101 @@
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Launchers;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace MaskContrast.Orchestration.Orchestrations;
+
+/// <summary>
+/// The state of one <see cref="TrainingPipelineOrchestrator"/> execution: its input, the result so far, the status it
+/// reports, and the one cancellation path. Every step runs through <see cref="StepAsync{T}(Func{Task{T}})"/>, which races
+/// it against the cancel event and throws <see cref="CancelledException"/> when the run is to stop.
+/// </summary>
+internal sealed class PipelineRun
+{
+    private readonly Task _cancel;
+    private PipelineStatus _status;
+
+    public PipelineRun(TaskOrchestrationContext context, PipelineInput input)
+    {
+        Context = context;
+        Input = input;
+        Options = (input.Retry ?? new()).ToTaskOptions();
+        Logger = context.CreateReplaySafeLogger<TrainingPipelineOrchestrator>();
+        // One waiter for the whole run; every step races against it.
+        _cancel = context.WaitForExternalEvent<object?>(TrainingPipelineOrchestrator.CancelEventName);
+        _status = new PipelineStatus(PipelinePhase.ListingImages, 0, input.Epochs, null, null);
+        Result = new PipelineResult(input.RunId, PipelineOutcome.Cancelled);
+    }
+
+    public TaskOrchestrationContext Context { get; }
+    public PipelineInput Input { get; }
+    /// <summary>The retry policy every activity is called with.</summary>
+    public TaskOptions Options { get; }
+    public ILogger Logger { get; }
+    /// <summary>What the run has done so far; returned as it stands when the run is cancelled.</summary>
+    public PipelineResult Result { get; set; }
+
+    /// <summary>Thrown by <see cref="StepAsync{T}(Func{Task{T}})"/> when cancellation was requested.</summary>
+    public sealed class CancelledException : Exception;
+
+    /// <summary>Calls an activity with the run's retry policy.</summary>
+    public Task<T> CallAsync<T>(string activity, object input) => Context.CallActivityAsync<T>(activity, input, Options);
+
+    /// <summary>Reports the status of a phase: before training epoch 0 and no loss; after it, the last epoch and its loss.</summary>
+    public void Report(string phase)
+    {
+        var trained = phase is PipelinePhase.Evaluating or PipelinePhase.Publishing or PipelinePhase.Completed;
+        Report(phase, trained ? Input.Epochs : 0, trained ? Result.FinalLoss : null, trained ? 0 : null);
+    }
+
+    /// <summary>Reports the status (what <c>GET /api/runs/{id}</c> and <c>maskcontrast status</c> show).</summary>
+    public void Report(string phase, int epoch, double? loss, double? etaSeconds)
+        => Context.SetCustomStatus(_status = new PipelineStatus(phase, epoch, Input.Epochs, loss, etaSeconds));
+
+    /// <summary>Reports <paramref name="phase"/>, then runs the step like <see cref="StepAsync{T}(Func{Task{T}})"/>.</summary>
+    public Task<T> StepAsync<T>(string phase, Func<Task<T>> start)
+    {
+        Report(phase);
+        return StepAsync(start);
+    }
+
+    /// <summary>
+    /// Runs the step unless cancellation was requested. When the cancel event arrives while it runs, the status turns
+    /// Cancelling at once and the step is still awaited (an orchestration cannot complete with a task outstanding); its
+    /// failure then no longer matters. A failed step otherwise rethrows its exception.
+    /// </summary>
+    /// <exception cref="CancelledException">Cancellation was requested.</exception>
+    public async Task<T> StepAsync<T>(Func<Task<T>> start)
+    {
+        if (_cancel.IsCompleted)
+            throw new CancelledException();
+        var step = start();
+        if (await Task.WhenAny(step, _cancel) == step)
+            return await step;
+        Context.SetCustomStatus(_status = _status with { Phase = PipelinePhase.Cancelling, EtaSeconds = null });
+        try
+        {
+            await step;
+        }
+        catch (Exception e) when (e is TaskFailedException or EpochJobFailedException)
+        {
+            // Cancelled anyway; the failure is in the history for whoever looks.
+        }
+        throw new CancelledException();
+    }
+
+    /// <summary>The result of a run that finished every step.</summary>
+    public PipelineResult Complete(ModelLocation model)
+    {
+        Report(PipelinePhase.Completed);
+        Logger.LogInformation("Run {RunId} completed: mIoU {MeanIou:F3}, model {Model}", Input.RunId, Result.Eval?.MeanIou, model.Path);
+        return Result with { Outcome = PipelineOutcome.Completed, Model = model };
+    }
+
+    /// <summary>The result of a cancelled run: what was done, with the status at the epoch where it stopped.</summary>
+    public PipelineResult Cancelled()
+    {
+        Report(PipelinePhase.Cancelled, _status.Epoch, null, null);
+        return Result with { Outcome = PipelineOutcome.Cancelled };
+    }
+}
