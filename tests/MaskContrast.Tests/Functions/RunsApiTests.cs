@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MaskContrast.Core.Config;
 using MaskContrast.Functions.Api;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Functions.Functions;
@@ -61,6 +62,9 @@ public sealed class RunsApiTests : IAsyncLifetime
             Assert.Contains("/runtime/webhooks/durabletask/instances/run-http", (string?)links[link]);
         var recorded = (await _store.ReadJsonAsync<RunSettings>(RunLayout.Settings("run-http")))!;
         Assert.Equal(("toy", "tiny", 2), (recorded.Dataset, recorded.Preset, recorded.Epochs));
+        // The configuration is resolved once, by the gate, and every step reads it from the run.
+        var config = Presets.FromJson(System.Text.Encoding.UTF8.GetString((await _store.ReadBytesAsync(RunLayout.Config("run-http")))!));
+        Assert.Equal((2, 0.01), (config.Schedule.Epochs, config.Optimizer.LearningRate));
 
         var done = await _host.Client.WaitForInstanceCompletionAsync("run-http", getInputsAndOutputs: true, _timeout.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
