@@ -85,7 +85,7 @@ double unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.Ground
 double otherPerImage = KMeansProtocol.Evaluate(outputs.Prototypes, outputs.PredictedMasks, outputs.GroundTruth, other).MeanIoU;
 double otherPerObject = ObjectClusteringProtocol.Evaluate(outputs.ObjectPrototypes, outputs.Objects, outputs.GroundTruth, other).MeanIoU;
 double ceiling = report.PerImageCeiling ?? double.NaN;
-(double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == "mlnet-imagenet" ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
+(double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == PretrainingSource.MlNetImageNet ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
 // Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
 var saliency = outputs.Saliency;
 Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", new[] { -1.0, 0.0, 0.5, 1.0, 2.0 }.Select(t => $"{t}: {saliency.ForegroundIoU(t):F3}")) +

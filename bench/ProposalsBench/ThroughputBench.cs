@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Saliency;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Bench.Proposals;
 
@@ -53,7 +54,7 @@ internal static class ThroughputBench
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;
-        var options = new ProposalOptions(Method: method == "mbplus-fast" ? "mbplus" : method, MaxDegreeOfParallelism: threads,
+        var options = new ProposalOptions(Method: method == "ft" ? ProposalMethod.Ft : ProposalMethod.MbPlus, MaxDegreeOfParallelism: threads,
             MbPlus: new MbPlusOptions(HalfResolutionSmoothing: method == "mbplus-fast"));
         int gen2 = GC.CollectionCount(2), gen0 = GC.CollectionCount(0);
         var pause = GC.GetTotalPauseDuration();

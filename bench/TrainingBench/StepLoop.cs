@@ -65,7 +65,7 @@ public static class StepLoop
             prototypes = MaskContrastLoss.KeyPrototypes(model.Key.forward(batch.KeyImages).Embeddings, batch.KeyMasks);
         Lap("key forward");
         var terms = MaskContrastLoss.Compute(q.Embeddings, q.SaliencyLogits, batch.QueryMasks, prototypes,
-            model.Queue.clone(), c.Moco.Temperature, c.Moco.SaliencyWeight, c.Moco.SaliencyLoss == "balanced");
+            model.Queue.clone(), c.Moco.Temperature, c.Moco.SaliencyWeight, c.Moco.SaliencyLoss == SaliencyLoss.Balanced);
         Lap("loss");
         terms.Total.backward();
         Lap("backward");

@@ -24,11 +24,11 @@ public static class ModelCommand
             var counts = model.CountParameters();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(preset), architecture = config.Model.Backbone, weights = WeightSource(config.Model), backbone = counts.Backbone,
+                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(preset), architecture = config.Model.Backbone.JsonName(), weights = WeightSource(config.Model), backbone = counts.Backbone,
                     decoder = counts.Decoder, head = counts.Head, saliencyHead = counts.SaliencyHead, total = counts.Total }));
                 return ExitCodes.Success;
             }
-            Console.WriteLine($"preset {parse.GetValue(preset)}: {config.Model.Backbone}, output stride {(int)config.Model.OutputStride}, " +
+            Console.WriteLine($"preset {parse.GetValue(preset)}: {config.Model.Backbone.JsonName()}, output stride {(int)config.Model.OutputStride}, " +
                               $"{config.Model.EmbeddingDim}-d embeddings");
             Console.WriteLine($"  backbone        {counts.Backbone,12:N0}");
             Console.WriteLine($"  decoder         {counts.Decoder,12:N0}   (ASPP + 3×3 conv, without the embedding conv)");
@@ -44,9 +44,9 @@ public static class ModelCommand
     /// <summary>Where a preset's initial backbone weights come from.</summary>
     internal static string WeightSource(ModelConfig model) => model.Pretraining switch
     {
-        "mlnet-imagenet" => ImageNetResNet18.Describe(),
-        "imagenet" => "a TorchVision ImageNet state dict the user brings (run --set model.pretraining=imagenet with a weights file)",
-        "moco" => "a MoCo v2 checkpoint the user brings",
+        PretrainingSource.MlNetImageNet => ImageNetResNet18.Describe(),
+        PretrainingSource.ImageNet => "a TorchVision ImageNet state dict the user brings (run --set model.pretraining=imagenet with a weights file)",
+        PretrainingSource.Moco => "a MoCo v2 checkpoint the user brings",
         _ => "random (model.pretraining=none)",
     };
 }

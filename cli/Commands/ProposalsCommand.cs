@@ -2,6 +2,7 @@ using System.CommandLine;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Saliency;
 using Spectre.Console;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Cli.Commands;
 
@@ -13,7 +14,8 @@ public static class ProposalsCommand
 {
     private static readonly Option<string> s_data = new("--data") { Description = "A folder of images, or a VOC-layout dataset root (JPEGImages/ or images/)", Required = true };
     private static readonly Option<string> s_out = new("--out") { Description = "Output folder for {id}.png masks and summary.json", Required = true };
-    private static readonly Option<string> s_method = new Option<string>("--method") { Description = "Saliency method", DefaultValueFactory = _ => "mbplus" }.AcceptOnlyFromAmong("mbplus", "ft");
+    private static readonly Option<string> s_method = new Option<string>("--method") { Description = "Saliency method", DefaultValueFactory = _ => ProposalMethod.MbPlus.JsonName() }
+        .AcceptOnlyFromAmong(ProposalMethod.MbPlus.JsonName(), ProposalMethod.Ft.JsonName());
     private static readonly Option<string?> s_masks = new("--masks") { Description = "Use these user masks (named like the images, 0/255 or 0/1) instead of saliency" };
     private static readonly Option<string?> s_split = new("--split") { Description = "VOC split to process (default: every image in the image folder)" };
     private static readonly Option<bool> s_recursive = new("--recursive") { Description = "Include sub-folders of a plain image folder" };
@@ -38,7 +40,7 @@ public static class ProposalsCommand
         var masks = parse.GetValue(s_masks);
         var data = OpenDataset(dataPath, parse.GetValue(s_split), parse.GetValue(s_recursive));
         var options = new ProposalOptions(
-            Method: masks is null ? parse.GetValue(s_method)! : "user",
+            Method: masks is null ? ConfigNames.Parse<ProposalMethod>(parse.GetValue(s_method)!) : ProposalMethod.User,
             SplitComponents: parse.GetValue(s_splitComponents),
             UserMaskFolder: masks,
             MaxDegreeOfParallelism: parse.GetValue(s_threads),
@@ -50,13 +52,13 @@ public static class ProposalsCommand
         ProposalSummary? summary = null;
         await console.Progress().StartAsync(async ctx =>
         {
-            var task = ctx.AddTask($"{options.Method} proposals", maxValue: Math.Max(1, data.Ids.Count));
+            var task = ctx.AddTask($"{options.Method.JsonName()} proposals", maxValue: Math.Max(1, data.Ids.Count));
             var progress = new Progress<ProposalProgress>(p => task.Value = Math.Max(task.Value, p.Done));
             summary = await Task.Run(() => generator.Run(data, output, progress, cancellationToken), cancellationToken);
             task.Value = task.MaxValue;
         });
         var s = summary!;
-        Console.WriteLine($"{s.Method}: kept {s.KeptCount}/{s.Total} images ({s.ProposalFiles} masks), dropped {s.DroppedCount}; " +
+        Console.WriteLine($"{s.Method.JsonName()}: kept {s.KeptCount}/{s.Total} images ({s.ProposalFiles} masks), dropped {s.DroppedCount}; " +
             $"{s.ImagesPerSecond:F1} images/s on {s.Threads} threads; summary: {Path.Combine(output, "summary.json")}");
         foreach (var group in s.Dropped.GroupBy(d => d.Kind))
             Console.WriteLine($"  dropped, {group.Key}: {group.Count()}, e.g. {group.First().Id}: {group.First().Reason}");

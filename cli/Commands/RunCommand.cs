@@ -20,8 +20,8 @@ public static partial class RunCommand
     internal static readonly Option<string> Store = CommonOptions.Store();
     internal static readonly Option<string> Container = CommonOptions.Container();
     internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>-<random hex>" };
-    internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => "mbplus" }
-        .AcceptOnlyFromAmong(RunSettings.ProposalSources);
+    internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => ProposalSource.MbPlus.JsonName() }
+        .AcceptOnlyFromAmong(ConfigNames.All<ProposalSource>());
     internal static readonly Option<int?> EvalSize = new("--eval-size")
     {
         Description = "Inference resolution S (S×S) of the evaluation and the model; default: the preset's (paper 512, others from the training crop scale)",
@@ -49,7 +49,7 @@ public static partial class RunCommand
             int lockSeconds = parse.GetValue(LockTimeout);
             if (lockSeconds is < 5 or > 3600) throw new ArgumentOutOfRangeException("--activity-lock-seconds", lockSeconds, "must be in 5..3600");
             string dataset = DatasetNameOf(parse.GetValue(Data), parse.GetValue(DatasetName));
-            var settings = new RunSettings(dataset, parse.GetValue(preset)!, parse.GetValue(set) ?? [], parse.GetValue(Epochs), parse.GetValue(Proposals)!,
+            var settings = new RunSettings(dataset, parse.GetValue(preset)!, parse.GetValue(set) ?? [], parse.GetValue(Epochs), ConfigNames.Parse<ProposalSource>(parse.GetValue(Proposals)!),
                 parse.GetValue(EvalSize), LinearProbeEpochs: parse.GetValue(ProbeEpochs), Retrieval: parse.GetValue(Retrieval));
             var request = new RunStartRequest(settings, parse.GetValue(RunId) ?? RunIds.New(DateTime.UtcNow));
             // The gate's checks before anything is written (it checks again, with the store, when it starts the run).

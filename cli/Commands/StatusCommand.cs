@@ -2,6 +2,7 @@ using System.CommandLine;
 using MaskContrast.Core.Inference;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Storage;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Cli.Commands;
 
@@ -41,7 +42,7 @@ public static class StatusCommand
             Console.Error.WriteLine($"run '{runId}' does not exist in {store.Description}");
             return ExitCodes.InvalidInput;
         }
-        Console.WriteLine($"run {runId}: dataset {settings.Dataset}, preset {settings.Preset} [{string.Join(" ", settings.Overrides)}], {settings.Epochs} epochs, proposals {settings.Proposals}");
+        Console.WriteLine($"run {runId}: dataset {settings.Dataset}, preset {settings.Preset} [{string.Join(" ", settings.Overrides)}], {settings.Epochs} epochs, proposals {settings.Proposals.JsonName()}");
         foreach (var e in await EpochRecords.ListAsync(store, runId, cancellationToken))
             Console.WriteLine($"  epoch {e.Epoch}: loss {e.Loss:F4} contrastive {e.Contrastive:F4} saliency {e.Saliency:F4} ({e.Seconds:F0} s)");
         if (await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(runId), cancellationToken) is { } eval)

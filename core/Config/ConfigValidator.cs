@@ -3,12 +3,6 @@ namespace MaskContrast.Core.Config;
 /// <summary>Checks a <see cref="TrainingConfig"/> and reports every problem at once.</summary>
 public static class ConfigValidator
 {
-    public static readonly string[] Backbones = ["resnet50", "resnet101", "resnet18", "resnet34", "mlnet-resnet18", "narrow"];
-    public static readonly string[] Pretrainings = ["none", "imagenet", "moco", "mlnet-imagenet"];
-    public static readonly string[] Schedulers = ["poly", "cosine"];
-    public static readonly string[] Optimizers = ["sgd", "adamw"];
-    public static readonly string[] SaliencyLosses = ["balanced", "plain"];
-    public static readonly string[] Assignments = ["image", "object"];
 
     public static IReadOnlyList<string> Problems(TrainingConfig c)
     {
@@ -18,9 +12,9 @@ public static class ConfigValidator
             bool ok = (loOpen ? v > lo : v >= lo) && v <= hi && !double.IsNaN(v);
             if (!ok) p.Add($"{name} ({v}) must be in {(loOpen ? "(" : "[")}{lo}, {hi}]");
         }
-        void OneOf(string name, string v, string[] allowed)
+        void OneOf<T>(string name, T v) where T : struct, Enum
         {
-            if (!allowed.Contains(v)) p.Add($"{name} ('{v}') must be one of {string.Join(", ", allowed)}");
+            if (!Enum.IsDefined(v)) p.Add($"{name} ({v}) must be one of {string.Join(", ", ConfigNames.All<T>())}");
         }
 
         var d = c.Data;
@@ -43,8 +37,8 @@ public static class ConfigValidator
         Range("data.viewTriesPerImage", d.ViewTriesPerImage, 1, 100);
 
         var m = c.Model;
-        OneOf("model.backbone", m.Backbone, Backbones);
-        OneOf("model.pretraining", m.Pretraining, Pretrainings);
+        OneOf("model.backbone", m.Backbone);
+        OneOf("model.pretraining", m.Pretraining);
         Range("model.narrowWidth", m.NarrowWidth, 4, 256);
         if (!Enum.IsDefined(m.OutputStride)) p.Add($"model.outputStride ({m.OutputStride}) must be Eight, Sixteen or ThirtyTwo");
         if (m.AsppRates is not { Length: 3 } || m.AsppRates.Any(r => r < 1 || r > 64))
@@ -52,19 +46,19 @@ public static class ConfigValidator
         Range("model.decoderChannels", m.DecoderChannels, 8, 1024);
         Range("model.dropout", m.Dropout, 0, 0.95);
         Range("model.embeddingDim", m.EmbeddingDim, 2, 1024);
-        if (m.FreezeEarlyLayers && m.Pretraining == "none")
+        if (m.FreezeEarlyLayers && m.Pretraining == PretrainingSource.None)
             p.Add("model.freezeEarlyLayers (true) needs pretrained weights: freezing randomly initialised layers stops them from learning; set model.pretraining to imagenet or moco");
-        if ((m.Pretraining == "mlnet-imagenet") != (m.Backbone == "mlnet-resnet18") && m.Pretraining != "none")
-            p.Add(m.Pretraining == "mlnet-imagenet"
-                ? $"model.pretraining (mlnet-imagenet) holds weights for model.backbone=mlnet-resnet18 only, not {m.Backbone}"
-                : $"model.pretraining ({m.Pretraining}) loads TorchVision/MoCo files, which do not fit model.backbone=mlnet-resnet18; use mlnet-imagenet or none");
+        if ((m.Pretraining == PretrainingSource.MlNetImageNet) != (m.Backbone == BackboneName.MlNetResNet18) && m.Pretraining != PretrainingSource.None)
+            p.Add(m.Pretraining == PretrainingSource.MlNetImageNet
+                ? $"model.pretraining (mlnet-imagenet) holds weights for model.backbone=mlnet-resnet18 only, not {m.Backbone.JsonName()}"
+                : $"model.pretraining ({m.Pretraining.JsonName()}) loads TorchVision/MoCo files, which do not fit model.backbone=mlnet-resnet18; use mlnet-imagenet or none");
 
         var o = c.Optimizer;
-        OneOf("optimizer.name", o.Name, Optimizers);
+        OneOf("optimizer.name", o.Name);
         Range("optimizer.learningRate", o.LearningRate, 0, 10, loOpen: true);
-        Range("optimizer.momentum", o.Momentum, 0, o.Name == "adamw" ? 0.9999 : 1);
+        Range("optimizer.momentum", o.Momentum, 0, o.Name == OptimizerName.AdamW ? 0.9999 : 1);
         Range("optimizer.weightDecay", o.WeightDecay, 0, 1);
-        OneOf("optimizer.scheduler", o.Scheduler, Schedulers);
+        OneOf("optimizer.scheduler", o.Scheduler);
         Range("optimizer.polyPower", o.PolyPower, 0, 10);
         Range("optimizer.warmupSteps", o.WarmupSteps, 0, 1_000_000);
 
@@ -73,11 +67,11 @@ public static class ConfigValidator
         Range("moco.momentum", k.Momentum, 0, 1);
         Range("moco.queueSize", k.QueueSize, 0, 1_000_000);
         Range("moco.saliencyWeight", k.SaliencyWeight, 0, 100);
-        OneOf("moco.saliencyLoss", k.SaliencyLoss, SaliencyLosses);
+        OneOf("moco.saliencyLoss", k.SaliencyLoss);
 
         var e = c.Evaluation;
         if (e.Size != 0) Range("evaluation.size", e.Size, 16, 2048);
-        OneOf("evaluation.assignment", e.Assignment, Assignments);
+        OneOf("evaluation.assignment", e.Assignment);
 
         var s = c.Schedule;
         Range("schedule.epochs", s.Epochs, 1, ScheduleConfig.MaxEpochs);

@@ -26,11 +26,11 @@ public static class Presets
         var node = LoadNode(name);
         foreach (var o in overrides ?? [])
             ApplyOverride(node, o);
-        return ConfigValidator.Validate(FromNode(node));
+        return Parse(node);
     }
 
     /// <summary>Parses a full configuration from JSON (e.g. stored in a checkpoint) and validates it.</summary>
-    public static TrainingConfig FromJson(string json) => ConfigValidator.Validate(FromNode(JsonNode.Parse(json)!.AsObject()));
+    public static TrainingConfig FromJson(string json) => Parse(JsonNode.Parse(json)!.AsObject());
 
     public static string ToJson(TrainingConfig config) => JsonSerializer.Serialize(config, Json);
 
@@ -81,6 +81,42 @@ public static class Presets
 
     static string? FindKey(JsonObject obj, string name) =>
         obj.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+
+    // Reads and validates the configuration, reporting every problem at once: a name that no option value has (e.g.
+    // model.backbone=resnet9) is reported like a number out of range, and the other fields are still checked.
+    static TrainingConfig Parse(JsonObject node)
+    {
+        var choices = ChoiceProblems(node);
+        var config = FromNode(node);
+        var problems = choices.Select(c => c.Problem)
+            .Concat(ConfigValidator.Problems(config).Where(p => !choices.Any(c => p.Contains(c.Field, StringComparison.Ordinal))))
+            .ToList();
+        return problems.Count == 0 ? config : throw new ConfigException(problems);
+    }
+
+    // Every enum option whose value names no member, with its message; the value is removed from the node so that the
+    // rest can be read (cross-field checks that mention the field are then left out: they would judge the default).
+    static List<(string Field, string Problem)> ChoiceProblems(JsonObject node)
+    {
+        var problems = new List<(string, string)>();
+        foreach (var section in typeof(TrainingConfig).GetProperties())
+        {
+            if (node[Json.PropertyNamingPolicy!.ConvertName(section.Name)] is not JsonObject values) continue;
+            foreach (var option in section.PropertyType.GetProperties().Where(p => p.PropertyType.IsEnum))
+            {
+                string key = Json.PropertyNamingPolicy.ConvertName(option.Name), field = $"{Json.PropertyNamingPolicy.ConvertName(section.Name)}.{key}";
+                if (values[key] is not { } value) continue;
+                try { value.Deserialize(option.PropertyType, Json); continue; }
+                catch (JsonException) { }
+                var names = option.PropertyType.GetFields(BindingFlags.Public | BindingFlags.Static)
+                    .Select(f => f.GetCustomAttribute<System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name);
+                var given = value is JsonValue v && v.TryGetValue<string>(out var text) ? $"'{text}'" : value.ToJsonString();
+                problems.Add((field, $"{field} ({given}) must be one of {string.Join(", ", names)}"));
+                values.Remove(key);
+            }
+        }
+        return problems;
+    }
 
     static TrainingConfig FromNode(JsonObject node)
     {

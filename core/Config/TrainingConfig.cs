@@ -56,11 +56,10 @@ public sealed record ModelConfig
 {
     /// <summary>resnet50, resnet101 (TorchVision bottleneck ResNets), resnet18, resnet34, mlnet-resnet18 (the ResNet-18
     /// variant with three blocks in layer4 whose ImageNet weights ship with ML.NET) or narrow (own dilated BasicBlock ResNets).</summary>
-    public string Backbone { get; init; } = "resnet50";
+    public BackboneName Backbone { get; init; } = BackboneName.ResNet50;
     /// <summary>Base width of the narrow backbone (ignored by the others).</summary>
     public int NarrowWidth { get; init; } = 16;
     /// <summary>Stride replaced by dilation in layer2, layer3, layer4. Paper (false, true, true) = output stride 8.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter))]
     public OutputStride OutputStride { get; init; } = OutputStride.Eight;
     /// <summary>ASPP atrous rates (DeepLabv3: 12, 24, 36).</summary>
     public int[] AsppRates { get; init; } = [12, 24, 36];
@@ -72,24 +71,26 @@ public sealed record ModelConfig
     public int EmbeddingDim { get; init; } = 32;
     /// <summary>Initial backbone weights: none, imagenet (TorchVision state dict) or moco (MoCo v2 checkpoint), whose file is
     /// given at run time, or mlnet-imagenet (the ImageNet ResNet of a NuGet package restored with the build; no file needed).</summary>
-    public string Pretraining { get; init; } = "none";
+    public PretrainingSource Pretraining { get; init; } = PretrainingSource.None;
     /// <summary>Freeze conv1/bn1/layer1/layer2 (supervised-saliency config: true).</summary>
     public bool FreezeEarlyLayers { get; init; }
 }
 
+/// <summary><c>model.outputStride</c>, written by name (<c>Eight</c>, <c>Sixteen</c>, <c>ThirtyTwo</c>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OutputStride>))]
 public enum OutputStride { Eight = 8, Sixteen = 16, ThirtyTwo = 32 }
 
 /// <summary>SGD settings (pretrain/configs/*.yml optimizer_kwargs, scheduler poly).</summary>
 public sealed record OptimizerConfig
 {
     /// <summary>sgd (official) or adamw (decoupled weight decay; β1 = <see cref="Momentum"/>, β2 = 0.999).</summary>
-    public string Name { get; init; } = "sgd";
+    public OptimizerName Name { get; init; } = OptimizerName.Sgd;
     public double LearningRate { get; init; } = 0.004;
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 1e-4;
     public bool Nesterov { get; init; }
     /// <summary>poly (official: lr·(1 − e/E)^power, set at each epoch start) or cosine (per step, after warm-up).</summary>
-    public string Scheduler { get; init; } = "poly";
+    public SchedulerName Scheduler { get; init; } = SchedulerName.Poly;
     public double PolyPower { get; init; } = 0.9;
     /// <summary>Linear warm-up steps (not in the paper; 0 = off).</summary>
     public int WarmupSteps { get; init; }
@@ -111,7 +112,7 @@ public sealed record MocoConfig
     /// about ln(bg/fg) and so over-predicts foreground at the 0.5 evaluation threshold when objects are small) or plain
     /// (unweighted mean BCE, calibrated logits).
     /// </summary>
-    public string SaliencyLoss { get; init; } = "balanced";
+    public SaliencyLoss SaliencyLoss { get; init; } = SaliencyLoss.Balanced;
 }
 
 /// <summary>Run length and reproducibility.</summary>
@@ -139,5 +140,5 @@ public sealed record EvaluationConfig
     public bool Whiten { get; init; } = true;
     /// <summary>image (official: one prototype and one cluster per image) or object (one per connected component of the
     /// saliency mask, so that an image can hold several classes).</summary>
-    public string Assignment { get; init; } = "image";
+    public ClusterAssignment Assignment { get; init; } = ClusterAssignment.Image;
 }

@@ -1,5 +1,6 @@
 using MaskContrast.Core.Data;
 using static TorchSharp.torch;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Core.Evaluation;
 
@@ -26,10 +27,10 @@ public sealed record ClusteringReport(
     ProtocolSummary? Untrained, ProtocolSummary? UntrainedTrueForeground,
     ProtocolSummary RawColours, ProtocolSummary Chance,
     double SaliencyIoU, ProtocolSummary? PixelClustering,
-    ProtocolSummary? PerObject = null, bool Whitened = true, string Assignment = "image", double? PerImageCeiling = null)
+    ProtocolSummary? PerObject = null, bool Whitened = true, ClusterAssignment Assignment = ClusterAssignment.Image, double? PerImageCeiling = null)
 {
     /// <summary>The score of the assignment the model bundle segments with.</summary>
-    public ProtocolSummary Headline => Assignment == "object" && PerObject is not null ? PerObject : Trained;
+    public ProtocolSummary Headline => Assignment == ClusterAssignment.Object && PerObject is not null ? PerObject : Trained;
 }
 
 /// <summary>Builds a <see cref="ClusteringReport"/> from the outputs of <see cref="SplitInference"/>.</summary>

@@ -68,15 +68,15 @@ public static class ModelEvaluation
                 random.manual_seed(config.Schedule.Seed);   // the same initial weights the run started from (Trainer seeds the same way)
                 using var initial = new SegmentationModel(config.Model);
                 // Packaged ImageNet weights are part of the start too; a file a user brought (imagenet, moco) is not at hand here.
-                if (config.Model.Pretraining == "mlnet-imagenet") ImageNetResNet18.Load(initial);
+                if (config.Model.Pretraining == PretrainingSource.MlNetImageNet) ImageNetResNet18.Load(initial);
                 initial.to(trained.parameters().First().device);
                 untrained = SplitInference.Run(initial, split, options.Size, options.BatchSize, null, cancellationToken);
             }
             progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
             var (report, perImage, perObject) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
-            bool byObject = config.Evaluation.Assignment == "object" && perObject is not null;
+            bool byObject = config.Evaluation.Assignment == ClusterAssignment.Object && perObject is not null;
             var result = byObject ? perObject! : perImage;
-            report = report with { Assignment = byObject ? "object" : "image" };
+            report = report with { Assignment = byObject ? ClusterAssignment.Object : ClusterAssignment.Image };
             long salient = outputs.PredictedMasks.Sum(m => m.Values.Count(v => v != 0));
             if (options.PixelClustering && salient < classes - 1)
                 progress?.Report($"pixel-level clustering skipped: only {salient} salient pixels in the split");

@@ -131,7 +131,7 @@ public static class ReportWriter
           .Append($"<p>{WebUtility.HtmlEncode(doc.Note)}</p>")
           .Append($"<p>{c.Images} images at {c.Size}×{c.Size}, {c.NumClasses} classes (background included), k-means seeds {string.Join(", ", c.Seeds)}. ")
           .Append($"Saliency head: foreground IoU {c.SaliencyIoU * 100:F1} %. PCA {(c.Whitened ? "whitened (official)" : "not whitened")}; ")
-          .Append($"the model bundle gives one cluster per {(c.Assignment == "object" ? "object (connected component of the saliency mask)" : "image (official)")}.</p>")
+          .Append($"the model bundle gives one cluster per {(c.Assignment == ClusterAssignment.Object ? "object (connected component of the saliency mask)" : "image (official)")}.</p>")
           .Append("<table><tr><th>K-means protocol (mIoU %, mean ± std over seeds)</th><th></th></tr>")
           .Append($"<tr><td>trained model, its own saliency masks, one cluster per image (official protocol)</td><td>{F(c.Trained)}</td></tr>")
           .Append(c.PerObject is null ? "" : $"<tr><td>trained model, its own saliency masks, one cluster per object</td><td>{F(c.PerObject)}</td></tr>")

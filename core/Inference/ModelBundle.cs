@@ -13,7 +13,7 @@ namespace MaskContrast.Core.Inference;
 public sealed record BundleManifest(
     int FormatVersion, string ConfigJson, int EvalSize,
     double[] PcaMean, double[][] PcaComponents, double[] PcaExplainedVariance, double[] PcaExplainedVarianceRatio, bool PcaWhiten,
-    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch, string Assignment = "image");
+    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch, ClusterAssignment Assignment = ClusterAssignment.Image);
 
 /// <summary>
 /// A trained model made usable on new images without the training data: the query encoder's weights, the PCA and
@@ -49,7 +49,7 @@ public sealed class ModelBundle : IDisposable
 
     /// <summary>Bundles a copy of <paramref name="trained"/>'s weights (the caller keeps ownership of <paramref name="trained"/>).</summary>
     public static ModelBundle Create(SegmentationModel trained, TrainingConfig config, int evalSize, ClusteringProtocolResult clusters,
-        string[]? classNames, string? sourceRun, int epoch, string assignment = "image")
+        string[]? classNames, string? sourceRun, int epoch, ClusterAssignment assignment = ClusterAssignment.Image)
     {
         var model = new SegmentationModel(config.Model);
         using (no_grad())

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
 using static TorchSharp.torch;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Core.Inference;
 
@@ -30,7 +31,7 @@ public sealed class Segmenter(ModelBundle bundle)
         {
             using var output = bundle.Model.forward(ImageTensors.FixedResize(image, size).unsqueeze(0).to(device));
             var salient = PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[0].cpu());
-            if (bundle.Manifest.Assignment == "object")
+            if (bundle.Manifest.Assignment == ClusterAssignment.Object)
             {
                 var objects = ObjectSegments.Find(salient);
                 var clusters = objects.Count == 0 ? []

@@ -46,12 +46,12 @@ public sealed class Backbone : Module<Tensor, Tensor>
         var dilate = Dilation(config.OutputStride);
         return config.Backbone switch
         {
-            "resnet50" => FromTorchVision(torchvision.models.resnet50(replace_stride_with_dilation: dilate), 2048),
-            "resnet101" => FromTorchVision(torchvision.models.resnet101(replace_stride_with_dilation: dilate), 2048),
-            "resnet18" or "resnet34" => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(BasicBlockResNet.Blocks(config.Backbone), 64, dilate))),
-            "mlnet-resnet18" => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(ImageNetResNet18.Blocks, 64, dilate), ImageNetResNet18.ToNetworkInput)),
-            "narrow" => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(BasicBlockResNet.Blocks("narrow"), config.NarrowWidth, dilate))),
-            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Backbone, $"model.backbone must be one of {string.Join(", ", ConfigValidator.Backbones)}"),
+            BackboneName.ResNet50 => FromTorchVision(torchvision.models.resnet50(replace_stride_with_dilation: dilate), 2048),
+            BackboneName.ResNet101 => FromTorchVision(torchvision.models.resnet101(replace_stride_with_dilation: dilate), 2048),
+            BackboneName.ResNet18 or BackboneName.ResNet34 => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(BasicBlockResNet.Blocks(config.Backbone), 64, dilate))),
+            BackboneName.MlNetResNet18 => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(ImageNetResNet18.Blocks, 64, dilate), ImageNetResNet18.ToNetworkInput)),
+            BackboneName.Narrow => InitLikeTorchVision(new Backbone(BasicBlockResNet.Build(BasicBlockResNet.Blocks(BackboneName.Narrow), config.NarrowWidth, dilate))),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Backbone, $"model.backbone must be one of {string.Join(", ", ConfigNames.All<BackboneName>())}"),
         };
     }
 

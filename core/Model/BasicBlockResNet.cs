@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Core.Model;
 
@@ -45,11 +46,11 @@ internal sealed class DilatedBasicBlock : Module<Tensor, Tensor>
 internal static class BasicBlockResNet
 {
     /// <summary>Blocks per stage for each supported depth.</summary>
-    public static int[] Blocks(string backbone) => backbone switch
+    public static int[] Blocks(BackboneName backbone) => backbone switch
     {
-        "resnet18" => [2, 2, 2, 2],
-        "resnet34" => [3, 4, 6, 3],
-        "narrow" => [1, 1, 1, 1],
+        BackboneName.ResNet18 => [2, 2, 2, 2],
+        BackboneName.ResNet34 => [3, 4, 6, 3],
+        BackboneName.Narrow => [1, 1, 1, 1],
         _ => throw new ArgumentOutOfRangeException(nameof(backbone), backbone, "not a BasicBlock backbone"),
     };
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Core.Model;
 
@@ -45,7 +46,7 @@ public static class ImageNetResNet18
         var report = PretrainedWeights.Apply(model, ReadStateDict(path).ToDictionary(p => "backbone." + p.Key, p => p.Value),
             $"{PackageId} {PackageVersion}", onlyPrefix: "backbone.");
         if (report.ShapeMismatches.Count > 0 || report.Missing.Count > 0)
-            throw new InvalidDataException($"the ImageNet ResNet-18 does not fit model.backbone={model.Config.Backbone}: {report}");
+            throw new InvalidDataException($"the ImageNet ResNet-18 does not fit model.backbone={model.Config.Backbone.JsonName()}: {report}");
         return report;
     }
 

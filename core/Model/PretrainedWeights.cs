@@ -2,6 +2,7 @@ using System.Collections;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Core.Model;
 
@@ -45,7 +46,7 @@ public static class PretrainedWeights
         var source = Renamed(Flatten(root, path, format), format);
         var report = Apply(model, source, Path.GetFileName(path), onlyPrefix: format == WeightFormat.MaskContrast ? null : "backbone.");
         if (report.ShapeMismatches.Count > 0)
-            throw new InvalidDataException($"weights in '{path}' do not fit model.backbone={model.Config.Backbone}: {report}");
+            throw new InvalidDataException($"weights in '{path}' do not fit model.backbone={model.Config.Backbone.JsonName()}: {report}");
         return report;
     }
 

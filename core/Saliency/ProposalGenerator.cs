@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using MaskContrast.Core.Data;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Core.Saliency;
 
@@ -26,8 +27,8 @@ public sealed class ProposalGenerator
         Options.Validate();
         _estimator = Options.Method switch
         {
-            "mbplus" => new MbPlusSaliency(Options.MbPlus),
-            "ft" => new FrequencyTunedSaliency(),
+            ProposalMethod.MbPlus => new MbPlusSaliency(Options.MbPlus),
+            ProposalMethod.Ft => new FrequencyTunedSaliency(),
             _ => null,
         };
         if (Options.UserMaskFolder is not null)
@@ -86,7 +87,7 @@ public sealed class ProposalGenerator
         IImageDataset data, string id, PostProcessOptions post, string outputFolder)
     {
         long t0 = Stopwatch.GetTimestamp();
-        bool user = Options.Method == "user";
+        bool user = Options.Method == ProposalMethod.User;
         if (!user && _estimator is IWorkingSizeEstimator working && data is IImageFiles imageFiles)
             return ProcessFast(imageFiles, working, id, post, outputFolder, t0);
         RgbImage? image = null;

@@ -1,3 +1,4 @@
+using MaskContrast.Core.Config;
 namespace MaskContrast.Core.Saliency;
 
 /// <summary>Settings of a <see cref="ProposalGenerator"/> run.</summary>
@@ -9,7 +10,7 @@ namespace MaskContrast.Core.Saliency;
 /// <param name="PngZlibLevel">zlib level of the written PNGs; binary masks compress well even at level 1.</param>
 /// <param name="MbPlus">MB+ settings (defaults = the MB+ release; <see cref="MbPlusOptions.HalfResolutionSmoothing"/> is the fast variant).</param>
 public sealed record ProposalOptions(
-    string Method = "mbplus",
+    ProposalMethod Method = ProposalMethod.MbPlus,
     PostProcessOptions? PostProcess = null,
     bool SplitComponents = false,
     string? UserMaskFolder = null,
@@ -17,15 +18,12 @@ public sealed record ProposalOptions(
     int PngZlibLevel = 1,
     MbPlusOptions? MbPlus = null)
 {
-    /// <summary>The methods accepted by <see cref="Method"/>.</summary>
-    public static IReadOnlyList<string> Methods { get; } = ["mbplus", "ft", "user"];
-
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and the allowed values.</summary>
     public void Validate()
     {
-        if (!Methods.Contains(Method))
-            throw new ArgumentOutOfRangeException(nameof(Method), Method, $"method must be one of {string.Join(", ", Methods)}");
-        if (Method == "user" && UserMaskFolder is null)
+        if (!Enum.IsDefined(Method))
+            throw new ArgumentOutOfRangeException(nameof(Method), Method, $"method must be one of {string.Join(", ", ConfigNames.All<ProposalMethod>())}");
+        if (Method == ProposalMethod.User && UserMaskFolder is null)
             throw new ArgumentException("method 'user' needs a user mask folder (--masks <dir>)", nameof(UserMaskFolder));
         if (PngZlibLevel is < 0 or > 9)
             throw new ArgumentOutOfRangeException(nameof(PngZlibLevel), PngZlibLevel, "PngZlibLevel must be in 0..9");
@@ -59,7 +57,7 @@ public sealed record StageTimings(double DecodeMs, double SaliencyMs, double Pos
 /// <param name="Threads">Worker threads used.</param>
 /// <param name="PostProcess">The post-processing settings.</param>
 public sealed record ProposalSummary(
-    string Method,
+    ProposalMethod Method,
     int Total,
     int KeptCount,
     int DroppedCount,

@@ -14,8 +14,8 @@ public static class LearningRateSchedule
         return o.Scheduler switch
         {
             // Official: set once at the start of each epoch, lr·(1 − e/E)^0.9 (pretrain/utils/utils.py adjust_learning_rate).
-            "poly" => o.LearningRate * Math.Pow(1 - (double)epoch / epochs, o.PolyPower),
-            "cosine" => 0.5 * o.LearningRate * (1 + Math.Cos(Math.PI * (global - o.WarmupSteps) / Math.Max(1, total - o.WarmupSteps))),
+            SchedulerName.Poly => o.LearningRate * Math.Pow(1 - (double)epoch / epochs, o.PolyPower),
+            SchedulerName.Cosine => 0.5 * o.LearningRate * (1 + Math.Cos(Math.PI * (global - o.WarmupSteps) / Math.Max(1, total - o.WarmupSteps))),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Scheduler, "optimizer.scheduler must be poly or cosine"),
         };
     }

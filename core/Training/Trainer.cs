@@ -39,7 +39,7 @@ public sealed class Trainer : IDisposable
         var o = config.Optimizer;
         // Only the query encoder's trainable parameters: the key encoder has no gradients (as upstream, which passes all).
         var parameters = Model.Query.parameters().Where(p => p.requires_grad);
-        _optimizer = o.Name == "adamw"
+        _optimizer = o.Name == OptimizerName.AdamW
             ? optim.AdamW(parameters, o.LearningRate, beta1: o.Momentum, beta2: 0.999, weight_decay: o.WeightDecay)
             : optim.SGD(parameters, o.LearningRate, o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Nesterov);
     }
@@ -51,10 +51,10 @@ public sealed class Trainer : IDisposable
 
     private WeightImportReport? ImportWeights(ModelConfig model, string? path)
     {
-        if (model.Pretraining == "none")
+        if (model.Pretraining == PretrainingSource.None)
             return path is null ? null
                 : throw new ArgumentException($"a weight file was given ({path}) but model.pretraining is 'none'; set model.pretraining to imagenet or moco");
-        if (model.Pretraining == "mlnet-imagenet")
+        if (model.Pretraining == PretrainingSource.MlNetImageNet)
         {
             if (path is not null)
                 throw new ArgumentException($"a weight file was given ({path}) but model.pretraining is 'mlnet-imagenet', whose weights come with the build; " +
@@ -64,9 +64,9 @@ public sealed class Trainer : IDisposable
             return packaged;
         }
         if (path is null)
-            throw new ArgumentException($"model.pretraining is '{model.Pretraining}' but no weight file was given; pass the PyTorch file " +
+            throw new ArgumentException($"model.pretraining is '{model.Pretraining.JsonName()}' but no weight file was given; pass the PyTorch file " +
                 "(TorchVision ImageNet ResNet state dict or MoCo v2 checkpoint) or set model.pretraining=none");
-        var report = PretrainedWeights.Load(Model.Query, path, model.Pretraining == "moco" ? WeightFormat.Moco : WeightFormat.TorchVision);
+        var report = PretrainedWeights.Load(Model.Query, path, model.Pretraining == PretrainingSource.Moco ? WeightFormat.Moco : WeightFormat.TorchVision);
         Model.SyncKeyFromQuery();
         return report;
     }
@@ -130,7 +130,7 @@ public sealed class Trainer : IDisposable
             prototypes = MaskContrastLoss.KeyPrototypes(k.Embeddings, batch.KeyMasks);   // [B, D]
         }
         var terms = MaskContrastLoss.Compute(q.Embeddings, q.SaliencyLogits, batch.QueryMasks, prototypes,
-            Model.Queue.clone(), Config.Moco.Temperature, Config.Moco.SaliencyWeight, Config.Moco.SaliencyLoss == "balanced");
+            Model.Queue.clone(), Config.Moco.Temperature, Config.Moco.SaliencyWeight, Config.Moco.SaliencyLoss == SaliencyLoss.Balanced);
         terms.Total.backward();
         _optimizer.step();
         Model.Enqueue(prototypes);

@@ -18,7 +18,7 @@ namespace MaskContrast.Functions.Api;
 /// <param name="LinearProbeEpochs">Also evaluate with a linear probe trained this many epochs (paper 60; default 0 = off).</param>
 /// <param name="Retrieval">Also evaluate with segment retrieval (default off).</param>
 public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? Overrides, int? Epochs, string? RunId, int? ShardSize,
-    string? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null, int? LinearProbeEpochs = null,
+    ProposalSource? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null, int? LinearProbeEpochs = null,
     bool? Retrieval = null)
 {
     /// <summary>The preset used when none is given.</summary>

@@ -44,7 +44,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         var shardData = new SubsetDataset(await OpenDatasetAsync(settings.Dataset, cancellationToken), shard.ImageIds);
         var skipped = new List<string>();
         int written = 0;
-        if (settings.Proposals == "dataset")
+        if (settings.Proposals == ProposalSource.Dataset)
         {
             foreach (var id in shard.ImageIds)
             {
@@ -58,7 +58,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         string temp = Directory.CreateTempSubdirectory("mc-proposals-").FullName;
         try
         {
-            var summary = new ProposalGenerator(new ProposalOptions(settings.Proposals)).Run(shardData, temp, cancellationToken: cancellationToken);
+            var summary = new ProposalGenerator(new ProposalOptions(settings.Proposals == ProposalSource.Ft ? ProposalMethod.Ft : ProposalMethod.MbPlus)).Run(shardData, temp, cancellationToken: cancellationToken);
             foreach (var id in summary.Kept)
             {
                 await store.WriteBytesAsync(RunLayout.ProposalMask(runId, id), await File.ReadAllBytesAsync(Path.Combine(temp, id + ".png"), cancellationToken), cancellationToken);

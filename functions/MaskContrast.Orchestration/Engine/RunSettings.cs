@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MaskContrast.Core.Config;
 using MaskContrast.Orchestration.Storage;
 
@@ -18,12 +19,9 @@ namespace MaskContrast.Orchestration.Engine;
 /// <param name="Weights">Artifact path of a pretrained weight file (PyTorch pickle) when the preset asks for one.</param>
 /// <param name="LinearProbeEpochs">Also train a linear probe for this many epochs (paper 60; 0 = skip); needs labelled train and val splits.</param>
 /// <param name="Retrieval">Also run segment retrieval with a bank from the labelled train split.</param>
-public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, string Proposals = "mbplus",
+public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, ProposalSource Proposals = ProposalSource.MbPlus,
     int? EvalSize = null, int Clusters = 20, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false)
 {
-    /// <summary>Accepted values of <see cref="Proposals"/>.</summary>
-    public static readonly string[] ProposalSources = ["mbplus", "ft", "dataset"];
-
     /// <summary>The inference resolution the run evaluates and segments at.</summary>
     public int InferenceSizeFor(TrainingConfig config) => EvalSize ?? InferenceSize.For(config);
 
@@ -45,8 +43,8 @@ public sealed record RunSettings(string Dataset, string Preset, string[] Overrid
         Check("dataset", () => NameValidator.ValidateDatasetName(Dataset, "dataset"));
         if (Epochs is < 1 or > ScheduleConfig.MaxEpochs)
             Add("epochs", $"epochs ({Epochs}) must be between 1 and {ScheduleConfig.MaxEpochs}.");
-        if (!ProposalSources.Contains(Proposals))
-            Add("proposals", $"proposals ('{Proposals}') must be one of {string.Join(", ", ProposalSources)}.");
+        if (!Enum.IsDefined(Proposals))
+            Add("proposals", $"proposals ({Proposals}) must be one of {string.Join(", ", ConfigNames.All<ProposalSource>())}.");
         if (EvalSize is < 16 or > 2048)
             Add("evalSize", $"evalSize ({EvalSize}) must be between 16 and 2048 (paper: 512).");
         if (Clusters is < 1 or > 254)
@@ -103,4 +101,16 @@ public sealed record RunSettings(string Dataset, string Preset, string[] Overrid
         var end = problem.IndexOf(' ', StringComparison.Ordinal);
         return end > 0 ? problem[..end] : "overrides";
     }
+}
+
+/// <summary>Where a run's object masks come from (<see cref="RunSettings.Proposals"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProposalSource>))]
+public enum ProposalSource
+{
+    /// <summary>Generated with MB+ saliency (default).</summary>
+    [JsonStringEnumMemberName("mbplus")] MbPlus,
+    /// <summary>Generated with frequency-tuned saliency.</summary>
+    [JsonStringEnumMemberName("ft")] Ft,
+    /// <summary>The dataset's own mask folder.</summary>
+    [JsonStringEnumMemberName("dataset")] Dataset,
 }

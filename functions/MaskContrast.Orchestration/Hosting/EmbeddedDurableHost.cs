@@ -25,9 +25,8 @@ namespace MaskContrast.Orchestration.Hosting;
 /// default, or Azure Storage (Azurite locally) when a connection string is given, which survives a crash of the process.
 /// </summary>
 /// <remarks>
-/// The sidecar lives in a Testing namespace of a preview package: it is pinned. Entities are not supported by it, and on
-/// the Azure Storage backend neither are sub-orchestrations (the sidecar's start event for a child cannot be serialised
-/// there, so the parent never completes); the pipeline uses neither.
+/// The sidecar lives in a Testing namespace of a preview package: it is pinned, and the Azure Storage path carries
+/// <see cref="SubOrchestrationEventFix"/>. Entities are not supported by the sidecar.
 /// </remarks>
 public sealed partial class EmbeddedDurableHost : IAsyncDisposable
 {
@@ -121,6 +120,8 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
         // The sidecar never creates the task hub itself (its CreateTaskHub RPC does not await).
         await storage.CreateIfNotExistsAsync();
         var service = ActivityLockRenewal.Wrap(storage, options.ActivityLockTimeout / 3, loggerFactory.CreateLogger<ActivityLockRenewal>(), stopping);
+        if (options.ApplySubOrchestrationFix)
+            service = SubOrchestrationEventFix.Wrap(service);
         // The undecorated service as the client: queries and purges need no fix.
         return (service, storage, $"Azure Storage (task hub {options.TaskHubName})");
     }

@@ -37,4 +37,7 @@ public sealed record EmbeddedDurableHostOptions
 
     /// <summary>How long stopping may take; the sidecar otherwise waits ~30 s on its open work-item stream.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Applies <see cref="SubOrchestrationEventFix"/> to the Azure Storage backend. Only tests turn it off, to show why it exists.</summary>
+    internal bool ApplySubOrchestrationFix { get; init; } = true;
 }

@@ -12,13 +12,13 @@ public class PresetsTests
             c.Data.JitterProbability, c.Data.GrayscaleProbability, c.Data.MinForeground, c.Data.MaxForeground));
         Assert.Equal((0.4, 0.4, 0.4, 0.1), (c.Data.Brightness, c.Data.Contrast, c.Data.Saturation, c.Data.Hue));
         Assert.Equal((0.0, 0.0), (c.Data.ChannelPermutationProbability, c.Data.RotationDegrees));   // our additions stay off
-        Assert.Equal(("resnet50", OutputStride.Eight, 256, 0.5, 32, "moco"), (c.Model.Backbone, c.Model.OutputStride,
+        Assert.Equal((BackboneName.ResNet50, OutputStride.Eight, 256, 0.5, 32, PretrainingSource.Moco), (c.Model.Backbone, c.Model.OutputStride,
             c.Model.DecoderChannels, c.Model.Dropout, c.Model.EmbeddingDim, c.Model.Pretraining));
         Assert.Equal([12, 24, 36], c.Model.AsppRates);
         Assert.False(c.Model.FreezeEarlyLayers);
-        Assert.Equal((0.004, 0.9, 1e-4, "poly", 0.9), (c.Optimizer.LearningRate, c.Optimizer.Momentum, c.Optimizer.WeightDecay,
+        Assert.Equal((0.004, 0.9, 1e-4, SchedulerName.Poly, 0.9), (c.Optimizer.LearningRate, c.Optimizer.Momentum, c.Optimizer.WeightDecay,
             c.Optimizer.Scheduler, c.Optimizer.PolyPower));
-        Assert.Equal((0.5, 0.999, 256, 1.0, "balanced"), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyWeight,
+        Assert.Equal((0.5, 0.999, 256, 1.0, SaliencyLoss.Balanced), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyWeight,
             c.Moco.SaliencyLoss));
         Assert.Equal((40, 128), (c.Schedule.Epochs, c.Schedule.BatchSize));
     }
@@ -29,11 +29,11 @@ public class PresetsTests
         // README "Presets" and "Learning from random weights" describe these values and the measurements behind them.
         var c = Presets.Load("small");
         Assert.Equal((128, 0.5, 0.8, 180.0), (c.Data.CropSize, c.Data.Hue, c.Data.ChannelPermutationProbability, c.Data.RotationDegrees));
-        Assert.Equal(("resnet18", OutputStride.Sixteen, 128, 4, "none"), (c.Model.Backbone, c.Model.OutputStride, c.Model.DecoderChannels,
+        Assert.Equal((BackboneName.ResNet18, OutputStride.Sixteen, 128, 4, PretrainingSource.None), (c.Model.Backbone, c.Model.OutputStride, c.Model.DecoderChannels,
             c.Model.EmbeddingDim, c.Model.Pretraining));
         Assert.Equal([6, 12, 18], c.Model.AsppRates);
-        Assert.Equal(("sgd", 0.05, "cosine", 20), (c.Optimizer.Name, c.Optimizer.LearningRate, c.Optimizer.Scheduler, c.Optimizer.WarmupSteps));
-        Assert.Equal((0.5, 0.9, 128, "balanced"), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyLoss));
+        Assert.Equal((OptimizerName.Sgd, 0.05, SchedulerName.Cosine, 20), (c.Optimizer.Name, c.Optimizer.LearningRate, c.Optimizer.Scheduler, c.Optimizer.WarmupSteps));
+        Assert.Equal((0.5, 0.9, 128, SaliencyLoss.Balanced), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyLoss));
         Assert.Equal((60, 16), (c.Schedule.Epochs, c.Schedule.BatchSize));
     }
 
@@ -43,8 +43,8 @@ public class PresetsTests
         var a = Presets.Load("paper");
         var b = Presets.Load("paper-supervised");
         Assert.Equal(a with { Model = b.Model, Moco = b.Moco, Schedule = b.Schedule }, b with { Data = a.Data, Optimizer = a.Optimizer });
-        Assert.Equal(("imagenet", true, 128, 64), (b.Model.Pretraining, b.Model.FreezeEarlyLayers, b.Moco.QueueSize, b.Schedule.BatchSize));
-        Assert.Equal(a.Model with { Pretraining = "imagenet", FreezeEarlyLayers = true, AsppRates = a.Model.AsppRates }, b.Model with { AsppRates = a.Model.AsppRates });
+        Assert.Equal((PretrainingSource.ImageNet, true, 128, 64), (b.Model.Pretraining, b.Model.FreezeEarlyLayers, b.Moco.QueueSize, b.Schedule.BatchSize));
+        Assert.Equal(a.Model with { Pretraining = PretrainingSource.ImageNet, FreezeEarlyLayers = true, AsppRates = a.Model.AsppRates }, b.Model with { AsppRates = a.Model.AsppRates });
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class PresetsTests
         var c = Presets.Load("tiny", ["optimizer.LEARNINGRATE=0.5", "model.asppRates=[1,2,3]", "model.backbone=resnet18"]);
         Assert.Equal(0.5, c.Optimizer.LearningRate);
         Assert.Equal([1, 2, 3], c.Model.AsppRates);
-        Assert.Equal("resnet18", c.Model.Backbone);
+        Assert.Equal(BackboneName.ResNet18, c.Model.Backbone);
     }
 
     [Theory]
@@ -105,8 +105,8 @@ public class PresetsTests
     public void Default_StartsFromThePackagedImageNetWeights_AndEvaluatesUnwhitenedPerObjectAtTheTrainingScale()
     {
         var c = Presets.Load(Presets.Default);
-        Assert.Equal(("mlnet-resnet18", "mlnet-imagenet", true), (c.Model.Backbone, c.Model.Pretraining, c.Model.FreezeEarlyLayers));
-        Assert.Equal((0, false, "object"), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
+        Assert.Equal((BackboneName.MlNetResNet18, PretrainingSource.MlNetImageNet, true), (c.Model.Backbone, c.Model.Pretraining, c.Model.FreezeEarlyLayers));
+        Assert.Equal((0, false, ClusterAssignment.Object), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
         Assert.Equal(192, InferenceSize.For(c));
     }
 
@@ -114,7 +114,7 @@ public class PresetsTests
     public void Paper_KeepsTheOfficialEvaluation()
     {
         var c = Presets.Load("paper");
-        Assert.Equal((512, true, "image"), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
+        Assert.Equal((512, true, ClusterAssignment.Image), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
         Assert.Equal(512, InferenceSize.For(c));
         Assert.Equal(c.Evaluation, Presets.Load("paper-supervised").Evaluation);
     }
@@ -138,6 +138,20 @@ public class PresetsTests
         json.Remove("evaluation");
         var c = Presets.FromJson(json.ToJsonString());
         Assert.Equal(new EvaluationConfig(), c.Evaluation);
-        Assert.Equal((512, true, "image"), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
+        Assert.Equal((512, true, ClusterAssignment.Image), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
+    }
+
+    [Fact]
+    public void ChoiceOptions_KeepTheirJsonSpelling_AndAnUnknownNameSaysWhatIsAllowed()
+    {
+        var config = Presets.Load(Presets.Default, ["optimizer.scheduler=poly"]);
+
+        var json = Presets.ToJson(config);
+        Assert.Contains("\"backbone\": \"mlnet-resnet18\"", json);
+        Assert.Contains("\"pretraining\": \"mlnet-imagenet\"", json);
+        Assert.Contains("\"scheduler\": \"poly\"", json);
+        Assert.Equal(config with { Model = config.Model with { AsppRates = config.Model.AsppRates } }, Presets.FromJson(json) with { Model = Presets.FromJson(json).Model with { AsppRates = config.Model.AsppRates } });
+        var e = Assert.Throws<ConfigException>(() => Presets.Load("tiny", ["model.backbone=resnet9"]));
+        Assert.Equal(["model.backbone ('resnet9') must be one of resnet50, resnet101, resnet18, resnet34, mlnet-resnet18, narrow"], e.Problems);
     }
 }

@@ -41,7 +41,7 @@ public sealed class PretrainedOnClutterTests(ITestOutputHelper output) : IDispos
         output.WriteLine($"seed {seed}, {trainer.History.Sum(h => h.Steps)} steps at {evaluation.Size}²: per object {report.PerObject!.MeanIoU:F3} ± {report.PerObject.StdIoU:F3}, " +
                          $"per image {report.Trained.MeanIoU:F3}, true foreground {report.TrainedTrueForeground.MeanIoU:F3}, chance {report.Chance.MeanIoU:F3}, " +
                          $"per-image ceiling {report.PerImageCeiling:F3}, saliency fg IoU {report.SaliencyIoU:F3}");
-        Assert.Equal("object", report.Assignment);
+        Assert.Equal(ClusterAssignment.Object, report.Assignment);
         Assert.False(report.Whitened);
         // Training seeds 1/2/3 of exactly this test: true foreground 0.504/0.494/0.530 against chance 0.385, gaps 0.119,
         // 0.109 and 0.145. The margin is about half the smallest gap.

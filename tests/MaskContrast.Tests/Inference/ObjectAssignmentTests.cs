@@ -1,3 +1,4 @@
+using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using MaskContrast.Core.Saliency;
@@ -25,10 +26,10 @@ public sealed class ObjectAssignmentTests
     {
         using var perImage = SegmentationWriterTests.TinyBundle();
         using var buffer = new MemoryStream();
-        using (var created = SegmentationWriterTests.TinyBundle("object")) created.Save(buffer);
+        using (var created = SegmentationWriterTests.TinyBundle(ClusterAssignment.Object)) created.Save(buffer);
         buffer.Position = 0;
         using var perObject = ModelBundle.Load(buffer, "object bundle");
-        Assert.Equal("object", perObject.Manifest.Assignment);
+        Assert.Equal(ClusterAssignment.Object, perObject.Manifest.Assignment);
         Assert.Equal(perImage.Manifest.EvalSize, perObject.Manifest.EvalSize);
 
         // An untrained saliency head marks nothing; random signed weights make it mark separate regions (the same in both).

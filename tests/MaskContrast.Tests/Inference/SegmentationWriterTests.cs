@@ -17,7 +17,7 @@ public sealed class SegmentationWriterTests : IDisposable
     public void Dispose() => _bundle.Dispose();
 
     /// <summary>An untrained tiny network with clusters fitted on random prototypes: enough to exercise every output path.</summary>
-    internal static ModelBundle TinyBundle(string assignment = "image")
+    internal static ModelBundle TinyBundle(ClusterAssignment assignment = ClusterAssignment.Image)
     {
         var config = Presets.Load("tiny");
         random.manual_seed(3);

@@ -12,7 +12,7 @@ namespace MaskContrast.Tests.Model;
 public class ImageNetResNet18Tests(Xunit.Abstractions.ITestOutputHelper output)
 {
     static ModelConfig Config(OutputStride stride) =>
-        Presets.Load("paper").Model with { Backbone = "mlnet-resnet18", Pretraining = "mlnet-imagenet", OutputStride = stride, AsppRates = [6, 12, 18], DecoderChannels = 64 };
+        Presets.Load("paper").Model with { Backbone = BackboneName.MlNetResNet18, Pretraining = PretrainingSource.MlNetImageNet, OutputStride = stride, AsppRates = [6, 12, 18], DecoderChannels = 64 };
 
     // A real-looking 224² scene (textured background, textured object) from the synthetic renderer.
     static RgbImage Scene(int seed) => SyntheticRenderer.Render(new Random(seed), 224, 224).Image;

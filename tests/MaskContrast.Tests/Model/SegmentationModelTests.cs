@@ -52,10 +52,10 @@ public class SegmentationModelTests
     }
 
     [Theory]
-    [InlineData("narrow", 1)]     // batch 1 at inference: shapes must not lose the batch axis
-    [InlineData("narrow", 2)]
-    [InlineData("resnet18", 2)]
-    public void SmallBackbones_Eval_OutputShapesFollowInput(string backbone, int batch)
+    [InlineData(BackboneName.Narrow, 1)]     // batch 1 at inference: shapes must not lose the batch axis
+    [InlineData(BackboneName.Narrow, 2)]
+    [InlineData(BackboneName.ResNet18, 2)]
+    public void SmallBackbones_Eval_OutputShapesFollowInput(BackboneName backbone, int batch)
     {
         using var scope = NewDisposeScope();
         var config = Presets.Load("tiny").Model with { Backbone = backbone };
@@ -69,9 +69,9 @@ public class SegmentationModelTests
     }
 
     [Theory]
-    [InlineData("resnet18", 11_176_512)]   // torchvision resnet18 without fc
-    [InlineData("resnet34", 21_284_672)]   // torchvision resnet34 without fc
-    public void BasicBlockBackbones_ParameterCounts_MatchTorchVision(string backbone, long expected)
+    [InlineData(BackboneName.ResNet18, 11_176_512)]   // torchvision resnet18 without fc
+    [InlineData(BackboneName.ResNet34, 21_284_672)]   // torchvision resnet34 without fc
+    public void BasicBlockBackbones_ParameterCounts_MatchTorchVision(BackboneName backbone, long expected)
     {
         using var model = new SegmentationModel(Paper with { Backbone = backbone });
         Assert.Equal(expected, model.CountParameters().Backbone);
@@ -81,7 +81,7 @@ public class SegmentationModelTests
     public void Resnet18_OutputStride8_DilatesLastTwoStages()
     {
         using var scope = NewDisposeScope();
-        using var backbone = Backbone.Create(Paper with { Backbone = "resnet18", OutputStride = OutputStride.Eight });
+        using var backbone = Backbone.Create(Paper with { Backbone = BackboneName.ResNet18, OutputStride = OutputStride.Eight });
         backbone.eval();
         using var _ = no_grad();
         Assert.Equal(new long[] { 1, 512, 8, 8 }, backbone.forward(randn(1, 3, 64, 64)).shape);

@@ -124,6 +124,36 @@ public sealed class EmbeddedDurableHostTests : IDisposable
     }
 
     [Fact]
+    public async Task AzureStorageBackend_SubOrchestration_CompletesWithTheFix()
+    {
+        await using var host = await StartSubOrchestrationHostAsync(applyFix: true);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ParentOrchestrator), 20, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(42, done.ReadOutputAs<int>());
+    }
+
+    [Fact]
+    public async Task AzureStorageBackend_SubOrchestration_NeverCompletesWithoutTheFix()
+    {
+        // Why SubOrchestrationEventFix exists: without it the child's start message cannot be deserialized and the
+        // parent's history row is written empty, so the parent never completes. If this test starts failing, a sidecar
+        // release fixed both bugs: delete the fix and this test.
+        await using var host = await StartSubOrchestrationHostAsync(applyFix: false);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ParentOrchestrator), 20, cts.Token);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Client.WaitForInstanceCompletionAsync(id, wait.Token));
+
+        var state = await host.Client.GetInstanceAsync(id, cts.Token);
+        Assert.NotEqual(OrchestrationRuntimeStatus.Completed, state!.RuntimeStatus);
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidTaskHubName_SaysTheRule()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
@@ -142,5 +172,28 @@ public sealed class EmbeddedDurableHostTests : IDisposable
             ShutdownTimeout = ShutdownTimeout,
         });
 
+    private static Task<EmbeddedDurableHost> StartSubOrchestrationHostAsync(bool applyFix) => EmbeddedDurableHost.StartAsync(
+        new EmbeddedDurableHostOptions
+        {
+            AzureStorageConnectionString = AzuriteConnection,
+            TaskHubName = NewHubName(),
+            Register = r => { r.AddOrchestrator<ParentOrchestrator>(); r.AddOrchestrator<ChildOrchestrator>(); },
+            ApplySubOrchestrationFix = applyFix,
+            ShutdownTimeout = ShutdownTimeout,
+        });
+
     private static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..20];
+
+    /// <summary>Calls <see cref="ChildOrchestrator"/> once and returns its output.</summary>
+    private sealed class ParentOrchestrator : TaskOrchestrator<int, int>
+    {
+        public override Task<int> RunAsync(TaskOrchestrationContext context, int input)
+            => context.CallSubOrchestratorAsync<int>(nameof(ChildOrchestrator), input);
+    }
+
+    /// <summary>Returns its input plus 22.</summary>
+    private sealed class ChildOrchestrator : TaskOrchestrator<int, int>
+    {
+        public override Task<int> RunAsync(TaskOrchestrationContext context, int input) => Task.FromResult(input + 22);
+    }
 }

@@ -7,7 +7,7 @@ public sealed class RunSettingsTests
     [Fact]
     public void Resolve_ListsEveryInvalidFieldByItsJsonName()
     {
-        var settings = new RunSettings("../up", "tiny", [], Epochs: 0, Proposals: "saliency", EvalSize: 8, Clusters: 0,
+        var settings = new RunSettings("../up", "tiny", [], Epochs: 0, Proposals: (ProposalSource)7, EvalSize: 8, Clusters: 0,
             Weights: "/abs", LinearProbeEpochs: -1);
 
         var (config, problems) = settings.Resolve();
@@ -17,7 +17,7 @@ public sealed class RunSettingsTests
         Assert.Equal(["evalSize (8) must be between 16 and 2048 (paper: 512)."], problems["evalSize"]);
         // Every message, not only the first.
         Assert.Equal(["clusters (0) must be between 1 and 254."], problems["clusters"]);
-        Assert.Equal(["proposals ('saliency') must be one of mbplus, ft, dataset."], problems["proposals"]);
+        Assert.Equal(["proposals (7) must be one of mbplus, ft, dataset."], problems["proposals"]);
     }
 
     [Fact]

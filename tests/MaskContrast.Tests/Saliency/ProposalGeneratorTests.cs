@@ -1,3 +1,4 @@
+using MaskContrast.Core.Config;
 using System.Text.Json;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Saliency;
@@ -70,7 +71,7 @@ public class ProposalGeneratorTests
         foreach (var id in dataset.Ids.Skip(1)) // the first image gets no mask
             File.WriteAllBytes(temp.File($"user/{id}.png"), ImageCodec.EncodeGrayPng(dataset.LoadMask(id)!)); // 0/1 encoded
 
-        var summary = new ProposalGenerator(new ProposalOptions(Method: "user", UserMaskFolder: temp.File("user"))).Run(dataset, temp.File("out"));
+        var summary = new ProposalGenerator(new ProposalOptions(Method: ProposalMethod.User, UserMaskFolder: temp.File("user"))).Run(dataset, temp.File("out"));
 
         Assert.Equal(5, summary.KeptCount);
         var dropped = Assert.Single(summary.Dropped);
@@ -90,7 +91,7 @@ public class ProposalGeneratorTests
         SyntheticDataset.Generate(voc, new SyntheticOptions(TrainCount: 2, ValCount: 0, Width: 64, Height: 64, Seed: 2));
         var bad = temp.File("user/syn_00001.png");
         File.WriteAllBytes(bad, ImageCodec.EncodeGrayPng(new ByteRaster(32, 64, new byte[32 * 64])));
-        var generator = new ProposalGenerator(new ProposalOptions(Method: "user", UserMaskFolder: temp.File("user")));
+        var generator = new ProposalGenerator(new ProposalOptions(Method: ProposalMethod.User, UserMaskFolder: temp.File("user")));
         var e = Assert.Throws<InvalidDataException>(() => generator.Run(new VocDataset(voc, "train"), temp.File("out")));
         Assert.Contains(bad, e.Message);
         Assert.Contains("32×64", e.Message);
@@ -99,7 +100,7 @@ public class ProposalGeneratorTests
     [Fact]
     public void Options_UnknownMethod_ErrorListsMethods()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ProposalGenerator(new ProposalOptions(Method: "rbd")));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ProposalGenerator(new ProposalOptions(Method: (ProposalMethod)9)));
         Assert.Contains("mbplus, ft, user", e.Message);
     }
 }

@@ -23,7 +23,7 @@ public class LearningRateScheduleTests
     [Fact]
     public void Cosine_WithWarmup_RisesLinearlyThenDecaysToZero()
     {
-        var o = Paper with { Scheduler = "cosine", LearningRate = 0.1, WarmupSteps = 10 };
+        var o = Paper with { Scheduler = SchedulerName.Cosine, LearningRate = 0.1, WarmupSteps = 10 };
         Assert.Equal(0.01, LearningRateSchedule.At(o, 0, 2, 0, 50), 12);       // step 1 of 10
         Assert.Equal(0.1, LearningRateSchedule.At(o, 0, 2, 10, 50), 12);       // warm-up done: cos(0)
         Assert.Equal(0.05, LearningRateSchedule.At(o, 1, 2, 5, 50), 12);       // halfway through the 90 cosine steps
