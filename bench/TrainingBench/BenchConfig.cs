@@ -7,7 +7,7 @@ namespace MaskContrast.Bench;
 public sealed record BenchConfig(string Name, string Preset, string[] Overrides, int ImageSize)
 {
     // Declared before All: static fields initialise in source order, and All spreads this array.
-    static readonly string[] OfficialStep =
+    static readonly string[] s_officialStep =
     [
         "optimizer.name=sgd", "optimizer.learningRate=0.004", "optimizer.scheduler=poly", "optimizer.warmupSteps=0",
         "data.hue=0.1", "data.rotationDegrees=0", "data.channelPermutationProbability=0", "model.embeddingDim=32", "moco.momentum=0.999",
@@ -24,8 +24,8 @@ public sealed record BenchConfig(string Name, string Preset, string[] Overrides,
     [
         new("tiny-b2", "tiny", ["schedule.batchSize=2"], 128),
         new("tiny-b8", "tiny", [], 128),
-        new("small-b2", "small", ["schedule.batchSize=2", .. OfficialStep], 128),
-        new("small-b16", "small", OfficialStep, 128),
+        new("small-b2", "small", ["schedule.batchSize=2", .. s_officialStep], 128),
+        new("small-b16", "small", s_officialStep, 128),
         new("paper-b2", "paper", ["schedule.batchSize=2", "moco.queueSize=8", "model.pretraining=none", "data.cropSize=224"], 256),
     ];
 

@@ -84,9 +84,9 @@ public static class SegmentRetrieval
     }
 
     /// <summary>The most frequent class other than 0 and 255 under the mask (highest on ties); null when there is none.</summary>
-    public static int? MajorityObjectClass(ByteRaster mask, ByteRaster truth) => BankLabel(mask, truth, IdentityLookup, out _);
+    public static int? MajorityObjectClass(ByteRaster mask, ByteRaster truth) => BankLabel(mask, truth, s_identityLookup, out _);
 
-    static readonly byte[] IdentityLookup = Enumerable.Range(0, 256).Select(v => (byte)v).ToArray();
+    static readonly byte[] s_identityLookup = Enumerable.Range(0, 256).Select(v => (byte)v).ToArray();
 
     /// <summary>
     /// The bank label of one image: the most frequent remapped ground-truth class inside the mask other than 0 and 255

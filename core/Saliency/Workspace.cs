@@ -7,8 +7,10 @@ namespace MaskContrast.Core.Saliency;
 /// </summary>
 internal sealed class Workspace
 {
+#pragma warning disable IDE1006 // t_ marks a [ThreadStatic] field (the dotnet/runtime convention), not s_
     [ThreadStatic]
     private static Workspace? t_current;
+#pragma warning restore IDE1006
 
     private int _capacity;
 

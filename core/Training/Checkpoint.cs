@@ -18,7 +18,7 @@ public sealed record CheckpointHeader(int FormatVersion, int Epoch, string Confi
 /// </summary>
 public static class Checkpoint
 {
-    private static readonly byte[] Magic = "MCCKPT01"u8.ToArray();
+    private static readonly byte[] s_magic = "MCCKPT01"u8.ToArray();
     public const int FormatVersion = 1;
 
     /// <summary>File name of the checkpoint written after <paramref name="epoch"/> (1-based), e.g. epoch-0003.ckpt.</summary>
@@ -29,7 +29,7 @@ public static class Checkpoint
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
-            w.Write(Magic);
+            w.Write(s_magic);
             var header = new CheckpointHeader(FormatVersion, trainer.CompletedEpochs, Presets.ToJson(trainer.Config),
                 [.. trainer.History], DateTimeOffset.UtcNow);
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(header, Presets.Json);
@@ -98,13 +98,13 @@ public static class Checkpoint
         source.CopyTo(all);
         byte[] bytes = all.GetBuffer();
         int length = (int)all.Length;
-        if (length < Magic.Length + 4 + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        if (length < s_magic.Length + 4 + 32 || !bytes.AsSpan(0, s_magic.Length).SequenceEqual(s_magic))
             throw new InvalidDataException($"{name} is not a MaskContrast checkpoint (bad magic or too short)");
         var stored = bytes.AsSpan(length - 32, 32);
         if (!SHA256.HashData(bytes.AsSpan(0, length - 32)).AsSpan().SequenceEqual(stored))
             throw new InvalidDataException($"checkpoint {name} is corrupt (content hash mismatch); delete it to resume from the previous epoch");
         all.SetLength(length - 32);
-        all.Position = Magic.Length;
+        all.Position = s_magic.Length;
         return new BinaryReader(all, Encoding.UTF8, leaveOpen: false);
     }
 

@@ -57,7 +57,7 @@ public sealed partial class ContainerAppsJobClient
         await _tokenLock.WaitAsync(cancellationToken);
         try
         {
-            if (_token is not { } token || token.ExpiresOn - TokenRefreshMargin <= DateTimeOffset.UtcNow)
+            if (_token is not { } token || token.ExpiresOn - s_tokenRefreshMargin <= DateTimeOffset.UtcNow)
                 _token = token = await _credential.GetTokenAsync(new TokenRequestContext([_options.TokenScope]), cancellationToken);
             return token.Token;
         }

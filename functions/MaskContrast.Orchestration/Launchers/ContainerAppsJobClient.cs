@@ -35,7 +35,7 @@ public sealed partial class ContainerAppsJobClient
 {
     // Polls of a 202's Location before giving up on learning the execution name.
     private const int MaxLocationPolls = 30;
-    private static readonly TimeSpan TokenRefreshMargin = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_tokenRefreshMargin = TimeSpan.FromMinutes(5);
 
     private readonly HttpClient _http;
     private readonly TokenCredential _credential;
