@@ -29,8 +29,14 @@ public static class TrainEpochCommand
             string location = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("MASKCONTRAST_STORAGE_URL")
                 ?? throw new ArgumentException("give --store or set MASKCONTRAST_STORAGE_URL");
             var artifacts = ArtifactStoreLocator.Open(location, parse.GetValue(container)!);
+            // A second execution of the same epoch (a job retry, a replayed poll) must not write a second checkpoint.
+            if (await EpochRecords.ReadCompletedAsync(artifacts, NameValidator.ValidateRunId(id), n, cancellationToken) is { } recorded)
+            {
+                Console.WriteLine($"run {id} epoch {n}: already recorded (loss {recorded.Loss:F4}); nothing trained");
+                return ExitCodes.Success;
+            }
             using var engine = new CorePipelineEngine(artifacts);
-            var result = await engine.TrainEpochAsync(NameValidator.ValidateRunId(id), n, cancellationToken);
+            var result = await engine.TrainEpochAsync(id, n, cancellationToken);
             await EpochRecords.CompleteAsync(artifacts, id, result, DateTime.UtcNow, cancellationToken);
             Console.WriteLine($"run {id} epoch {n}: loss {result.Loss:F4} (contrastive {result.Contrastive:F4}, saliency {result.Saliency:F4}) in {result.Seconds:F0} s");
             return ExitCodes.Success;

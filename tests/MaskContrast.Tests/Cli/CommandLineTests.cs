@@ -117,6 +117,8 @@ public sealed class CommandLineTests : IDisposable
             await artifacts.WriteBytesAsync(RunLayout.ProposalMask("r1", id), ImageCodec.EncodeGrayPng(CentreSquare(64)));
 
         var (code, printed) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
+        var checkpoint = await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1));
+        var (againCode, again) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
         var (missingCode, missing) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r9", "--epoch", "1", "--store", store);
         var (noIdCode, noId) = await CliProcess.RunAsync(Timeout, "train-epoch", "--epoch", "1", "--store", store);
 
@@ -124,6 +126,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.Matches(@"run r1 epoch 1: loss \d+\.\d{4}", printed);
         Assert.True(await artifacts.ExistsAsync(RunLayout.Checkpoint("r1", 1)));
         Assert.Equal(1, (await EpochRecords.ReadCompletedAsync(artifacts, "r1", 1))!.Epoch);
+        // The same epoch again: nothing trained, the checkpoint untouched.
+        Assert.True(againCode == 0, again);
+        Assert.Contains("run r1 epoch 1: already recorded", again);
+        Assert.Equal(checkpoint, await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1)));
         Assert.Equal(2, missingCode);
         Assert.Contains("runs/r9/settings.json", missing);
         Assert.Equal(2, noIdCode);
