@@ -15,13 +15,10 @@ public sealed record StoreChoice(string Location, string Container = ArtifactSto
     public IArtifactStore Open() => ArtifactStoreLocator.Open(Folder ?? Location, Container);
 
     /// <summary>The local folder (full path) of a folder store; null for a blob store.</summary>
-    public string? Folder => IsBlob(ArtifactStoreLocator.Expand(Location)) ? null : Path.GetFullPath(ArtifactStoreLocator.Expand(Location));
+    public string? Folder => ArtifactStoreLocator.Expand(Location) is var store && !ArtifactStoreLocator.IsBlob(store) ? Path.GetFullPath(store) : null;
 
     /// <summary>The connection string the embedded durable host keeps its state with, so that orchestration survives a
     /// crash; null otherwise (durable state in memory).</summary>
     public string? DurableConnectionString
         => ArtifactStoreLocator.Expand(Location) is var store && ArtifactStoreLocator.IsConnectionString(store) ? store : null;
-
-    static bool IsBlob(string store) => ArtifactStoreLocator.IsConnectionString(store)
-        || Uri.TryCreate(store, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 }

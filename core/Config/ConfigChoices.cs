@@ -97,12 +97,16 @@ public static class ConfigNames
     private static readonly ConcurrentDictionary<(Type, string), string> s_names = new();
 
     /// <summary>The value as written in JSON, e.g. <c>mlnet-resnet18</c>.</summary>
-    public static string JsonName<T>(this T value) where T : struct, Enum
-        => s_names.GetOrAdd((typeof(T), value.ToString()), key =>
-            typeof(T).GetField(key.Item2)?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? key.Item2);
+    public static string JsonName<T>(this T value) where T : struct, Enum => NameOf(typeof(T), value.ToString());
 
     /// <summary>Every value of <typeparamref name="T"/> as written in JSON.</summary>
-    public static string[] All<T>() where T : struct, Enum => [.. Enum.GetValues<T>().Select(v => v.JsonName())];
+    public static string[] All<T>() where T : struct, Enum => All(typeof(T));
+
+    /// <summary>Every value of the enum <paramref name="type"/> as written in JSON.</summary>
+    public static string[] All(Type type) => [.. Enum.GetNames(type).Select(member => NameOf(type, member))];
+
+    private static string NameOf(Type type, string member) => s_names.GetOrAdd((type, member), key =>
+        key.Item1.GetField(key.Item2)?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? key.Item2);
 
     /// <summary>The value whose JSON spelling is <paramref name="name"/> (as the command line and --set give it).</summary>
     /// <exception cref="ArgumentException">No value is spelled so.</exception>

@@ -108,10 +108,8 @@ public static class Presets
                 if (values[key] is not { } value) continue;
                 try { value.Deserialize(option.PropertyType, Json); continue; }
                 catch (JsonException) { }
-                var names = option.PropertyType.GetFields(BindingFlags.Public | BindingFlags.Static)
-                    .Select(f => f.GetCustomAttribute<System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name);
                 var given = value is JsonValue v && v.TryGetValue<string>(out var text) ? $"'{text}'" : value.ToJsonString();
-                problems.Add((field, $"{field} ({given}) must be one of {string.Join(", ", names)}"));
+                problems.Add((field, $"{field} ({given}) must be one of {string.Join(", ", ConfigNames.All(option.PropertyType))}"));
                 values.Remove(key);
             }
         }

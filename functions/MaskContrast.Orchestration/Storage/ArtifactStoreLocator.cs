@@ -22,7 +22,7 @@ public static class ArtifactStoreLocator
     public static IArtifactStore Open(string store, string container = DefaultContainer)
     {
         store = Expand(store);
-        if (Uri.TryCreate(store, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+        if (IsAccountUrl(store, out var uri))
             return BlobArtifactStore.FromAccountUrl(uri, container);
         if (IsConnectionString(store))
             return BlobArtifactStore.FromConnectionString(store, container);
@@ -44,6 +44,12 @@ public static class ArtifactStoreLocator
                 nameof(store));
         return value;
     }
+
+    /// <summary>True when the (expanded) store names Blob storage rather than a local folder.</summary>
+    public static bool IsBlob(string store) => IsConnectionString(store) || IsAccountUrl(store, out _);
+
+    static bool IsAccountUrl(string store, out Uri uri)
+        => Uri.TryCreate(store, UriKind.Absolute, out uri!) && uri.Scheme is "https" or "http";
 
     /// <summary>True for an Azure Storage connection string (<c>UseDevelopmentStorage=true</c>, or one with
     /// <c>AccountName=</c>/<c>BlobEndpoint=</c>).</summary>
