@@ -165,6 +165,8 @@ module rbac 'app/rbac.bicep' = {
     storageAccountName: names.storage
     applicationInsightsName: names.applicationInsights
     trainingJobName: names.trainingJob
+    artifactContainerName: containers.artifacts
+    userContainerNames: [containers.artifacts, containers.segmentInput, containers.segmentOutput]
     apiIdentityName: names.apiIdentity
     jobIdentityName: names.jobIdentity
     userPrincipalId: principalId

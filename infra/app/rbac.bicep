@@ -6,6 +6,12 @@ param storageAccountName string
 param applicationInsightsName string
 param trainingJobName string
 
+@description('The artifact container (datasets/ and runs/): the only storage the training job can reach.')
+param artifactContainerName string
+
+@description('The containers the deploying user works with: the artifact container (dataset uploads) and the segmentation drop folders.')
+param userContainerNames string[]
+
 @description('Names of the user-assigned identities of the Function app (api) and of the training job (job).')
 param apiIdentityName string
 param jobIdentityName string
@@ -54,34 +60,71 @@ var principals = {
   user: { id: userPrincipalId, type: userPrincipalType }
 }
 
-// One row per assignment: who gets which role on the storage account. The Functions host and the Durable Azure
-// Storage backend need blob (leases, Flex package, artifacts), queue (control and work-item queues) and table
-// (history, instances) access; the trainer only blobs (its AcrPull is in registry.bicep).
-var storageAssignments = filter(
-  [
-    { principal: 'api', roleId: roles.storageBlobDataOwner }
-    { principal: 'api', roleId: roles.storageQueueDataContributor }
-    { principal: 'api', roleId: roles.storageTableDataContributor }
-    { principal: 'job', roleId: roles.storageBlobDataContributor }
-    { principal: 'user', roleId: roles.storageBlobDataContributor }
-  ],
-  a => a.principal != 'user' || !empty(userPrincipalId)
-)
+// The Function app's identity on the whole account: the Functions host and the Durable Azure Storage backend need blob
+// (leases, the Flex deployment package, artifacts, drop folders), queue (control and work-item queues) and table
+// (history, instances) access.
+var apiStorageRoles = [
+  roles.storageBlobDataOwner
+  roles.storageQueueDataContributor
+  roles.storageTableDataContributor
+]
 
-resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for a in storageAssignments: {
+resource apiStorageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in apiStorageRoles: {
     scope: storage
-    name: guid(storage.id, principalKeys[a.principal], a.roleId)
+    name: guid(storage.id, principalKeys.api, roleId)
     properties: {
-      principalId: principals[a.principal].id
-      principalType: principals[a.principal].type
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', a.roleId)
+      principalId: principals.api.id
+      principalType: principals.api.type
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
     }
   }
 ]
 
-// A role assignment's scope must be a resource symbol, so the single-scope assignments below cannot share the loop
-// above. AcrPull for the job is in registry.bicep: it must exist before the job is created.
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource artifactContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' existing = {
+  parent: blobService
+  name: artifactContainerName
+}
+
+// The trainer parses untrusted images, masks and user-named pickles, so its identity reaches the artifact container
+// only: never the deployment package the Function app runs from, the host's containers or the drop folders.
+resource jobArtifactWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: artifactContainer
+  name: guid(artifactContainer.id, principalKeys.job, roles.storageBlobDataContributor)
+  properties: {
+    principalId: principals.job.id
+    principalType: principals.job.type
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
+resource userContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' existing = [
+  for name in userContainerNames: {
+    parent: blobService
+    name: name
+  }
+]
+
+// The person running azd uploads datasets and drops images (az storage blob upload --auth-mode login): the containers
+// they work with, not the account.
+resource userContainerWriters 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (name, i) in userContainerNames: if (!empty(userPrincipalId)) {
+    scope: userContainers[i]
+    name: guid(userContainers[i].id, principalKeys.user, roles.storageBlobDataContributor)
+    properties: {
+      principalId: principals.user.id
+      principalType: principals.user.type
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    }
+  }
+]
+
+// AcrPull for the job is in registry.bicep: it must exist before the job is created.
 
 // Entra-authenticated telemetry: the component has local auth off.
 resource telemetryPublish 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -193,15 +193,16 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     [Fact]
     public void RoleAssignments_AreNamedByScopePrincipalAndRole()
     {
-        // Storage loop + AcrPull + telemetry + job operator; guid(...) names make redeploys idempotent.
+        // api storage loop + trainer's artifact container + user's containers loop + AcrPull + telemetry + job operator;
+        // guid(...) names make redeploys idempotent.
         var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
-        Assert.Equal(4, assignments.Count);
+        Assert.Equal(6, assignments.Count);
         // name = "[guid(<scope expression>, <principal>, <role>)]"
         Assert.All(assignments, a => Assert.StartsWith($"[guid({((string)a["scope"]!).Trim('[', ']')}, ", (string?)a["name"]));
     }
 
     [Fact]
-    public void RoleAssignments_Storage_GiveTheDurableBackendBlobQueueAndTable_AndTheTrainerBlobs()
+    public void RoleAssignments_Storage_AccountWideOnlyForTheApp_TheTrainerReachesOnlyTheArtifactContainer()
     {
         var rbac = template.ModuleTemplate("rbac");
         var roles = rbac["variables"]!["roles"]!.AsObject();
@@ -209,15 +210,33 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
         Assert.Equal(StorageBlobDataContributor, (string?)roles["storageBlobDataContributor"]);
         Assert.Equal(StorageQueueDataContributor, (string?)roles["storageQueueDataContributor"]);
         Assert.Equal(StorageTableDataContributor, (string?)roles["storageTableDataContributor"]);
+        var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
 
-        // One loop over rows that pair a principal with a role.
-        string rows = (string)rbac["variables"]!["storageAssignments"]!;
-        Assert.Contains("'api', 'roleId', variables('roles').storageBlobDataOwner", rows);
-        Assert.Contains("'api', 'roleId', variables('roles').storageQueueDataContributor", rows);
-        Assert.Contains("'api', 'roleId', variables('roles').storageTableDataContributor", rows);
-        Assert.Contains("'job', 'roleId', variables('roles').storageBlobDataContributor", rows);
-        var loop = Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments"), a => a["copy"] is not null);
-        Assert.Contains("Microsoft.Storage/storageAccounts", (string?)loop["scope"]);
+        // The Functions host and the Durable backend: blob, queue and table on the account, and nobody else there.
+        var accountWide = Assert.Single(assignments, a => ((string?)a["scope"] ?? "").Contains("'Microsoft.Storage/storageAccounts',", StringComparison.Ordinal));
+        Assert.Contains("variables('principalKeys').api", (string?)accountWide["name"]);
+        Assert.Contains("variables('apiStorageRoles')[copyIndex()]", (string?)accountWide["properties"]!["roleDefinitionId"]);
+        string apiRoles = rbac["variables"]!["apiStorageRoles"]!.ToJsonString();
+        Assert.Equal(3, rbac["variables"]!["apiStorageRoles"]!.AsArray().Count);
+        Assert.Contains("storageBlobDataOwner", apiRoles);
+        Assert.Contains("storageQueueDataContributor", apiRoles);
+        Assert.Contains("storageTableDataContributor", apiRoles);
+
+        // The trainer: blob contributor on the artifact container, never the account (it parses untrusted content).
+        var containerScoped = assignments.Where(a => ((string?)a["scope"] ?? "").Contains("blobServices/containers", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, containerScoped.Count);
+        var job = Assert.Single(containerScoped, a => ((string?)a["name"])!.Contains("variables('principalKeys').job", StringComparison.Ordinal));
+        Assert.Contains("parameters('artifactContainerName')", (string?)job["scope"]);
+        Assert.Contains("variables('roles').storageBlobDataContributor", (string?)job["properties"]!["roleDefinitionId"]);
+        Assert.Equal("[variables('containers').artifacts]", template.ModuleArgument("rbac", "artifactContainerName"));
+
+        // The deploying user: the artifact container and the drop folders, only when a principal id is given.
+        var user = Assert.Single(containerScoped, a => ((string?)a["name"])!.Contains("variables('principalKeys').user", StringComparison.Ordinal));
+        Assert.Contains("parameters('userContainerNames')[copyIndex()]", (string?)user["scope"]);
+        Assert.Equal("[not(empty(parameters('userPrincipalId')))]", (string?)user["condition"]);
+        var userContainers = template.ModuleDeployment("rbac")["properties"]!["parameters"]!["userContainerNames"]!["value"]!
+            .AsArray().Select(c => (string)c!).ToArray();
+        Assert.Equal(["[variables('containers').artifacts]", "[variables('containers').segmentInput]", "[variables('containers').segmentOutput]"], userContainers);
     }
 
     [Fact]
