@@ -35,6 +35,13 @@ param principalId string = ''
 @allowed(['User', 'ServicePrincipal'])
 param principalType string = 'User'
 
+@description('How API callers authenticate: entra (App Service Authentication with app roles, and the function key) or keys (function keys only, opted into).')
+@allowed(['entra', 'keys'])
+param apiAuth string = 'entra'
+
+@description('Client id of the API app registration; hooks/preprovision.sh creates it and sets API_CLIENT_ID.')
+param apiClientId string = ''
+
 // Optional name overrides; empty means '<abbreviation><resourceToken>'.
 param resourceGroupName string = ''
 param storageAccountName string = ''
@@ -154,6 +161,8 @@ module functions 'app/functions.bicep' = {
     taskHubName: taskHubName
     trainingJobId: training.outputs.jobId
     trainingJobContainerName: training.outputs.containerName
+    apiAuth: apiAuth
+    apiClientId: apiClientId
   }
   // The host needs its storage roles before it starts, or its first start fails on 403s.
   dependsOn: [rbac]

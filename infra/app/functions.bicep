@@ -37,6 +37,13 @@ param maximumInstanceCount int = 100
 @allowed([2048, 4096])
 param instanceMemoryMB int = 4096
 
+@description('entra: App Service Authentication (Entra ID) in front of every route but the blob webhook, roles checked by the handlers; keys: function keys only.')
+@allowed(['entra', 'keys'])
+param apiAuth string = 'entra'
+
+@description('Client id of the API app registration (entra mode).')
+param apiClientId string = ''
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -80,6 +87,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'TASKHUB_NAME', value: taskHubName }
         { name: 'TRAINING_JOB_RESOURCE_ID', value: trainingJobId }
         { name: 'TRAINING_JOB_CONTAINER_NAME', value: trainingJobContainerName }
+        // Which caller check the handlers apply (CallerAccess): app roles from the platform's claims, or none.
+        { name: 'MASKCONTRAST_API_AUTH', value: apiAuth }
       ]
     }
     functionAppConfig: {
@@ -93,6 +102,33 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: { maximumInstanceCount: maximumInstanceCount, instanceMemoryMB: instanceMemoryMB }
       runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
+  }
+}
+
+// Entra ID in front of the API: a request without a valid token for the API's app registration gets 401 from the
+// platform, before any function runs. The blob extension's webhook stays reachable for Event Grid, which authenticates
+// with the extension's system key. Function keys are still required on every HTTP function (a second factor).
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (apiAuth == 'entra') {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: ['/runtime/webhooks/blobs']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: apiClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: { allowedAudiences: ['api://${apiClientId}', apiClientId] }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
   }
 }
 

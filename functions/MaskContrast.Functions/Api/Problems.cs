@@ -37,6 +37,8 @@ public static class Problems
             Instance = instance,
             Type = status switch
             {
+                StatusCodes.Status401Unauthorized => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.2",
+                StatusCodes.Status403Forbidden => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.4",
                 StatusCodes.Status404NotFound => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5",
                 StatusCodes.Status409Conflict => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10",
                 StatusCodes.Status413PayloadTooLarge => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.14",

@@ -28,7 +28,7 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
         {
             RunStartOutcome.Started or RunStartOutcome.Resumed => new AcceptedResult(ApiLinks.Run(request, start.RunId!),
                 new StartRunResponse(start.RunId!, start.Outcome == RunStartOutcome.Resumed, start.Settings!, ApiLinks.Run(request, start.RunId!),
-                    ApiLinks.Cancel(request, start.RunId!), ManagementLinks(client, start.RunId!, request))),
+                    ApiLinks.Cancel(request, start.RunId!))),
             RunStartOutcome.Invalid => Problems.Validation(start.Problems, instance),
             RunStartOutcome.DatasetMissing => Problems.Status(StatusCodes.Status404NotFound, "The dataset does not exist.", start.Detail, instance),
             RunStartOutcome.SettingsConflict => Problems.Status(StatusCodes.Status409Conflict, "The run id is taken.", start.Detail, instance),
@@ -36,29 +36,6 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
                 $"{start.Detail} Wait for it, cancel it (POST {ApiLinks.Cancel(request, start.RunId!)}) or choose another run id.", instance),
             _ => throw new InvalidOperationException($"unknown start outcome {start.Outcome}"),
         };
-    }
-
-    // Durable's own check-status links (status, raise event, terminate, purge), with the system key, when the client came
-    // from the Functions binding. A client created elsewhere (tests, the embedded host) knows no webhook base URL: then
-    // the links point at the same webhook paths on this host, without a key.
-    private static object ManagementLinks(DurableTaskClient client, string runId, HttpRequest request)
-    {
-        try
-        {
-            return client.CreateHttpManagementPayload(runId);
-        }
-        catch (InvalidOperationException)
-        {
-            var instanceUrl = $"{ApiLinks.Base(request)}/runtime/webhooks/durabletask/instances/{Uri.EscapeDataString(runId)}";
-            return new
-            {
-                id = runId,
-                statusQueryGetUri = instanceUrl,
-                sendEventPostUri = instanceUrl + "/raiseEvent/{eventName}",
-                terminatePostUri = instanceUrl + "/terminate?reason={text}",
-                purgeHistoryDeleteUri = instanceUrl,
-            };
-        }
     }
 }
 
@@ -68,5 +45,8 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
 /// <param name="Settings">The recorded settings.</param>
 /// <param name="StatusUri"><c>GET /api/runs/{id}</c>.</param>
 /// <param name="CancelUri"><c>POST /api/runs/{id}/cancel</c>.</param>
-/// <param name="Management">Durable's check-status payload: <c>statusQueryGetUri</c>, <c>terminatePostUri</c>, <c>purgeHistoryDeleteUri</c>…</param>
-public sealed record StartRunResponse(string RunId, bool Resumed, RunSettings Settings, string StatusUri, string CancelUri, object Management);
+/// <remarks>
+/// Durable's own management links are deliberately absent: in Azure they carry the extension's system key, which
+/// authorises status, raise-event, terminate and purge on every instance of the task hub, not only this run.
+/// </remarks>
+public sealed record StartRunResponse(string RunId, bool Resumed, RunSettings Settings, string StatusUri, string CancelUri);

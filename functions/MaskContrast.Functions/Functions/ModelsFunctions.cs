@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace MaskContrast.Functions.Functions;
 
 /// <summary><c>POST /api/models/{id}/activate</c> and <c>GET /api/models/active</c>: which model segments images.</summary>
-public sealed class ModelsFunctions(ActiveModelStore activeModels, TimeProvider clock)
+public sealed class ModelsFunctions(ActiveModelStore activeModels, CallerAccess access, TimeProvider clock)
 {
     /// <summary>Makes run <paramref name="id"/>'s published model the active one; 404 when the run has no model.</summary>
     [Function(nameof(ActivateModel))]
@@ -16,6 +16,8 @@ public sealed class ModelsFunctions(ActiveModelStore activeModels, TimeProvider 
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{id}/activate")] HttpRequest request,
         string id, CancellationToken cancellationToken)
     {
+        if (access.Require(request, ApiRoles.ModelsActivate) is { } denied)
+            return denied;
         if (RunViews.InvalidRunId(id, request) is { } invalid)
             return invalid;
         var active = await activeModels.ActivateAsync(id, clock.GetUtcNow().UtcDateTime, cancellationToken);

@@ -16,7 +16,7 @@ namespace MaskContrast.Functions.Functions;
 /// <c>POST /api/runs</c>, <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>POST /api/runs/{id}/cancel</c>: thin
 /// wrappers; the decisions are in <see cref="StartRunRequest"/>, <see cref="StartRunHandler"/> and <see cref="RunViews"/>.
 /// </summary>
-public sealed class RunsFunctions(StartRunHandler starter, TimeProvider clock, ILogger<RunsFunctions> logger)
+public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, TimeProvider clock, ILogger<RunsFunctions> logger)
 {
     /// <summary>Largest accepted body of <c>POST /api/runs</c>.</summary>
     public const int MaxBodyBytes = 64 * 1024;
@@ -27,6 +27,8 @@ public sealed class RunsFunctions(StartRunHandler starter, TimeProvider clock, I
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs")] HttpRequest request,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
+        if (access.Require(request, ApiRoles.RunsStart) is { } denied)
+            return denied;
         StartRunRequest? body;
         try
         {
@@ -81,6 +83,8 @@ public sealed class RunsFunctions(StartRunHandler starter, TimeProvider clock, I
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/cancel")] HttpRequest request,
         [DurableClient] DurableTaskClient client, string id, CancellationToken cancellationToken)
     {
+        if (access.Require(request, ApiRoles.RunsCancel) is { } denied)
+            return denied;
         if (RunViews.InvalidRunId(id, request) is { } invalid)
             return invalid;
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken);

@@ -39,6 +39,7 @@ public static class FunctionsServices
             epochJob = new EpochJobOptions();
         }
         services.AddSingleton(new StartRunHandler(store, epochJob));
+        services.AddSingleton(CallerAccess.FromSetting(configuration[CallerAccess.Setting]));
         services.AddSingleton<ActiveModelStore>();
         services.AddSingleton<ActiveSegmenter>();
         services.AddSingleton<BlobSegmentationProcessor>();

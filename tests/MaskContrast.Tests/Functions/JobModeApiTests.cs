@@ -34,7 +34,7 @@ public sealed class JobModeApiTests
         jobs.Client = host.Client;
         // Event-driven waits: a one-minute timer would outlast the test's timeout, so only the completion events end them.
         var handler = new StartRunHandler(store, new EpochJobOptions(EventTimeoutSeconds: 60, PollIntervalSeconds: 60, AttemptTimeoutSeconds: 120));
-        var runs = new RunsFunctions(handler, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        var runs = new RunsFunctions(handler, CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
 
         Assert.IsType<AcceptedResult>(await runs.StartRun(
             FunctionsTestKit.Request("POST", "/api/runs", """{"dataset":"toy","preset":"tiny","epochs":2,"runId":"run-jobs"}"""), host.Client, cts.Token));

@@ -39,8 +39,8 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
-        var runs = new RunsFunctions(new StartRunHandler(store), TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        var models = new ModelsFunctions(new ActiveModelStore(store), TimeProvider.System);
+        var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        var models = new ModelsFunctions(new ActiveModelStore(store), CallerAccess.KeysOnly, TimeProvider.System);
 
         var body = """{"dataset":"syn","preset":"tiny","overrides":["schedule.stepsPerEpoch=3"],"epochs":2,"evalSize":64,"shardSize":10,"runId":"run-real"}""";
         Assert.IsType<AcceptedResult>(await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), host.Client, cts.Token));

@@ -35,8 +35,8 @@ public sealed class RunsApiTests : IAsyncLifetime
         _engine = new FakePipelineEngine(_store, imageCount: 5);
         _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
-        _runs = new RunsFunctions(new StartRunHandler(_store), TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        _models = new ModelsFunctions(new ActiveModelStore(_store), TimeProvider.System);
+        _runs = new RunsFunctions(new StartRunHandler(_store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        _models = new ModelsFunctions(new ActiveModelStore(_store), CallerAccess.KeysOnly, TimeProvider.System);
     }
 
     public async Task DisposeAsync()
@@ -46,7 +46,7 @@ public sealed class RunsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartRun_ValidBody_Returns202WithLinksAndTheRunCompletesWithAModelToActivate()
+    public async Task StartRun_ValidBody_Returns202WithOurLinksOnly_AndTheRunCompletesWithAModelToActivate()
     {
         var body = """{"dataset":"toy","preset":"tiny","overrides":["optimizer.learningRate=0.01"],"epochs":2,"runId":"run-http"}""";
 
@@ -57,9 +57,11 @@ public sealed class RunsApiTests : IAsyncLifetime
         var started = Assert.IsType<StartRunResponse>(accepted.Value);
         Assert.Equal(("run-http", "toy", "tiny", 2), (started.RunId, started.Settings.Dataset, started.Settings.Preset, started.Settings.Epochs));
         Assert.Equal(["optimizer.learningRate=0.01"], started.Settings.Overrides);
-        var links = JsonSerializer.SerializeToNode(started.Management)!;
-        foreach (var link in new[] { "statusQueryGetUri", "terminatePostUri", "purgeHistoryDeleteUri", "sendEventPostUri" })
-            Assert.Contains("/runtime/webhooks/durabletask/instances/run-http", (string?)links[link]);
+        Assert.Equal(("https://mc.example.net/api/runs/run-http", "https://mc.example.net/api/runs/run-http/cancel"), (started.StatusUri, started.CancelUri));
+        // Durable's management links carry the task hub's system key in Azure: never handed to a caller.
+        string json = JsonSerializer.Serialize(accepted.Value);
+        Assert.DoesNotContain("runtime/webhooks", json);
+        Assert.DoesNotContain("management", json, StringComparison.OrdinalIgnoreCase);
         var recorded = (await _store.ReadJsonAsync<RunSettings>(RunLayout.Settings("run-http")))!;
         Assert.Equal(("toy", "tiny", 2), (recorded.Dataset, recorded.Preset, recorded.Epochs));
         // The configuration is resolved once, by the gate, and every step reads it from the run.

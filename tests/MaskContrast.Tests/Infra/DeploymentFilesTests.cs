@@ -18,6 +18,7 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
         Assert.Contains("project: ./functions/MaskContrast.Functions", yaml);
         Assert.Contains("language: dotnet", yaml);
         Assert.Contains("host: function", yaml);
+        Assert.Matches(@"(?m)^  preprovision:\s*$", yaml);
         Assert.Matches(@"(?m)^  postprovision:\s*$", yaml);
         Assert.Matches(@"(?m)^  postdeploy:\s*$", yaml);
     }
@@ -26,7 +27,7 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
     public void Hooks_AreStrictBashScripts_ThatExist()
     {
         var hooks = HookPath().Matches(Read("azure.yaml")).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["infra/hooks/postprovision.sh", "infra/hooks/postdeploy.sh"], hooks);
+        Assert.Equal(["infra/hooks/preprovision.sh", "infra/hooks/postprovision.sh", "infra/hooks/postdeploy.sh"], hooks);
         foreach (string hook in hooks)
         {
             string path = Path.Combine(template.RepositoryRoot, hook);
@@ -65,6 +66,39 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
         // Parameters without a default must come from the azd environment.
         var mandatory = template.Root["parameters"]!.AsObject().Where(p => p.Value!["defaultValue"] is null).Select(p => p.Key);
         Assert.All(mandatory, m => Assert.True(file.ContainsKey(m), $"mandatory parameter {m} is not in main.parameters.json"));
+    }
+
+    [Fact]
+    public void ApiAppRoles_AreTheRolesTheHandlersCheck_WithStableIds()
+    {
+        var roles = JsonNode.Parse(Read("infra/hooks/api-app-roles.json"))!.AsArray();
+        Assert.Equal(MaskContrast.Functions.Api.ApiRoles.All.Order(), roles.Select(r => (string)r!["value"]!).Order());
+        Assert.All(roles, r => Assert.True(Guid.TryParse((string?)r!["id"], out _)));
+        Assert.Equal(roles.Count, roles.Select(r => (string?)r!["id"]).Distinct().Count());
+        Assert.Contains("api-app-roles.json", Read("infra/hooks/preprovision.sh"));
+        Assert.Contains("azd env set API_CLIENT_ID", Read("infra/hooks/preprovision.sh"));
+    }
+
+    [Fact]
+    public void EntraMode_PutsAuthenticationInFrontOfTheApi_ButNotTheBlobWebhook_AndTellsTheHandlers()
+    {
+        var file = JsonNode.Parse(Read("infra/main.parameters.json"))!["parameters"]!;
+        Assert.Equal("${API_AUTH=entra}", (string?)file["apiAuth"]!["value"]);
+        Assert.Equal("${API_CLIENT_ID=}", (string?)file["apiClientId"]!["value"]);
+        Assert.Equal("entra", (string?)template.Root["parameters"]!["apiAuth"]!["defaultValue"]);
+
+        var auth = template.Single("Microsoft.Web/sites/config");
+        Assert.Equal("[equals(parameters('apiAuth'), 'entra')]", (string?)auth["condition"]);
+        var props = auth["properties"]!;
+        Assert.True((bool)props["platform"]!["enabled"]!);
+        Assert.True((bool)props["globalValidation"]!["requireAuthentication"]!);
+        Assert.Equal("Return401", (string?)props["globalValidation"]!["unauthenticatedClientAction"]);
+        Assert.Equal(["/runtime/webhooks/blobs"], props["globalValidation"]!["excludedPaths"]!.AsArray().Select(p => (string)p!));
+        Assert.Equal("[parameters('apiClientId')]", (string?)props["identityProviders"]!["azureActiveDirectory"]!["registration"]!["clientId"]);
+
+        var settings = template.Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray();
+        var mode = Assert.Single(settings, s => (string?)s!["name"] == MaskContrast.Functions.Api.CallerAccess.Setting)!;
+        Assert.Equal("[parameters('apiAuth')]", (string?)mode["value"]);
     }
 
     [Fact]
