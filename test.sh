@@ -62,4 +62,7 @@ export AZURITE_BLOB_CONNECTION="DefaultEndpointsProtocol=http;$ACCOUNT;BlobEndpo
 export AZURITE_CONNECTION="${AZURITE_BLOB_CONNECTION}QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 echo "Azurite $(cat "$AZURITE_DIR/node_modules/azurite/package.json" | node -pe 'JSON.parse(require("fs").readFileSync(0)).version') on 127.0.0.1 ports $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT (pid $AZURITE_PID)" >&2
 
-dotnet test MaskContrast.Cloud.sln --nologo -c Release --logger "console;verbosity=normal" "$@"
+# Locked mode: every package resolves to the version in the committed packages.lock.json files, or the restore fails
+# (after changing a package, refresh them with `dotnet restore MaskContrast.Cloud.sln --force-evaluate`).
+dotnet restore MaskContrast.Cloud.sln --locked-mode
+dotnet test MaskContrast.Cloud.sln --nologo -c Release --no-restore --logger "console;verbosity=normal" "$@"
