@@ -65,14 +65,15 @@ public static class Presets
     public static void ApplyOverride(JsonObject root, string assignment)
     {
         int eq = assignment.IndexOf('=');
-        if (eq <= 0) throw new ArgumentException($"override '{assignment}' must look like section.field=value, e.g. optimizer.learningRate=0.01");
+        string echo = EchoText.Shorten(assignment);
+        if (eq <= 0) throw new ArgumentException($"override '{echo}' must look like section.field=value, e.g. optimizer.learningRate=0.01");
         string[] path = assignment[..eq].Trim().Split('.');
         string raw = assignment[(eq + 1)..].Trim();
-        if (path.Length != 2) throw new ArgumentException($"override '{assignment}': the key must be section.field, e.g. schedule.epochs");
+        if (path.Length != 2) throw new ArgumentException($"override '{echo}': the key must be section.field, e.g. schedule.epochs");
         var section = FindKey(root, path[0]) is { } s && root[s] is JsonObject obj ? obj
-            : throw new ArgumentException($"override '{assignment}': unknown section '{path[0]}'; sections are {string.Join(", ", root.Select(p => p.Key))}");
+            : throw new ArgumentException($"override '{echo}': unknown section '{EchoText.Shorten(path[0])}'; sections are {string.Join(", ", root.Select(p => p.Key))}");
         string field = FindKey(section, path[1])
-            ?? throw new ArgumentException($"override '{assignment}': unknown field '{path[1]}' in {path[0]}; fields are {string.Join(", ", section.Select(p => p.Key))}");
+            ?? throw new ArgumentException($"override '{echo}': unknown field '{EchoText.Shorten(path[1])}' in {path[0]}; fields are {string.Join(", ", section.Select(p => p.Key))}");
         JsonNode? value;
         try { value = JsonNode.Parse(raw); }
         catch (JsonException) { value = JsonValue.Create(raw); }
@@ -124,7 +125,7 @@ public static class Presets
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"configuration is not valid: {e.Message}", e);
+            throw new ArgumentException($"configuration is not valid: {JsonErrors.Describe(e)}", e);
         }
     }
 }

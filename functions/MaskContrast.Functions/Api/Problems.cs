@@ -42,6 +42,8 @@ public static class Problems
                 StatusCodes.Status404NotFound => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5",
                 StatusCodes.Status409Conflict => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10",
                 StatusCodes.Status413PayloadTooLarge => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.14",
+                StatusCodes.Status429TooManyRequests => "https://datatracker.ietf.org/doc/html/rfc6585#section-4",
+                StatusCodes.Status503ServiceUnavailable => "https://datatracker.ietf.org/doc/html/rfc9110#section-15.6.4",
                 _ => "about:blank",
             },
         });

@@ -1,3 +1,4 @@
+using MaskContrast.Core.Config;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -58,7 +59,7 @@ public static class RequestBody
         }
         catch (JsonException error)
         {
-            throw new RequestBodyException(StatusCodes.Status400BadRequest, $"The body is not valid JSON for this request: {error.Message}");
+            throw new RequestBodyException(StatusCodes.Status400BadRequest, $"The body is not valid JSON for this request: {JsonErrors.Describe(error)}.");
         }
     }
 

@@ -11,19 +11,20 @@ namespace MaskContrast.Functions.Api;
 
 /// <summary>
 /// Answers <c>POST /api/runs</c>: hands the body to <see cref="RunStarter"/>, the gate the CLI uses too, and maps its
-/// outcome to a status code: 202 started or resumed, 400 invalid fields (all of them at once), 404 dataset missing,
-/// 409 run id taken by other settings or already running.
+/// outcome to a status code: 202 started or resumed, 400 invalid fields or over the limits (all of them at once), 404
+/// dataset missing, 409 run id taken by other settings or already running, 429 as many runs going as the limits allow.
 /// </summary>
 /// <param name="store">The artifact store.</param>
 /// <param name="epochJob">Set in job mode: epochs run as Container Apps job executions.</param>
-public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epochJob = null)
+/// <param name="limits">What an HTTP caller may spend; the host registers <see cref="RunLimits.FromSettings"/>.</param>
+public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epochJob = null, RunLimits? limits = null)
 {
     /// <summary>Starts the run, or returns the problem.</summary>
     public async Task<IActionResult> StartAsync(StartRunRequest body, DurableTaskClient client, HttpRequest request, DateTime nowUtc,
         CancellationToken cancellationToken)
     {
         var instance = ApiLinks.Instance(request);
-        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(), nowUtc, epochJob, cancellationToken);
+        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(), nowUtc, epochJob, limits, cancellationToken);
         return start.Outcome switch
         {
             RunStartOutcome.Started or RunStartOutcome.Resumed => new AcceptedResult(ApiLinks.Run(request, start.RunId!),
@@ -34,6 +35,7 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
             RunStartOutcome.SettingsConflict => Problems.Status(StatusCodes.Status409Conflict, "The run id is taken.", start.Detail, instance),
             RunStartOutcome.AlreadyRunning => Problems.Status(StatusCodes.Status409Conflict, "The run is already running.",
                 $"{start.Detail} Wait for it, cancel it (POST {ApiLinks.Cancel(request, start.RunId!)}) or choose another run id.", instance),
+            RunStartOutcome.TooManyRuns => Problems.Status(StatusCodes.Status429TooManyRequests, "Too many runs are going.", start.Detail, instance),
             _ => throw new InvalidOperationException($"unknown start outcome {start.Outcome}"),
         };
     }

@@ -1,4 +1,6 @@
+using MaskContrast.Core.Config;
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs;
 using MaskContrast.Core.Inference;
 using MaskContrast.Functions.Api;
@@ -7,6 +9,7 @@ using MaskContrast.Functions.Inference;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace MaskContrast.Functions.Functions;
 
@@ -14,7 +17,7 @@ namespace MaskContrast.Functions.Functions;
 /// Segmentation with the active model: <c>POST /api/segment</c> for one small image, and every blob dropped into
 /// <c>segment-input</c> (Event Grid blob trigger) → <c>segment-output</c>.
 /// </summary>
-public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentationProcessor processor, SegmentOutput output)
+public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentationProcessor processor, SegmentOutput output, ILogger<SegmentFunctions> logger)
 {
     /// <summary>Largest image body of <c>POST /api/segment</c>.</summary>
     public const int MaxImageBytes = 4 * 1024 * 1024;
@@ -33,7 +36,7 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
         var instance = ApiLinks.Instance(request);
         var format = request.Query.TryGetValue("format", out var f) ? f.ToString() : "png";
         if (format is not ("png" or "json"))
-            return Problems.BadRequest("format", $"format ('{format}') must be png or json.", instance);
+            return Problems.BadRequest("format", $"format ('{EchoText.Shorten(format)}') must be png or json.", instance);
         byte[] body;
         try
         {
@@ -43,12 +46,30 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
         {
             return error.ToProblem(request);
         }
-        var model = await segmenter.GetActiveAsync(cancellationToken);
-        if (model is null)
-            return Problems.Status(StatusCodes.Status409Conflict, "No model is active.",
-                "Activate a trained model with POST /api/models/{runId}/activate, then send the image again.", instance);
         const string name = "image";
-        var (files, succeeded) = await segmenter.ProcessAsync(model, name, body, MaxImagePixels, fingerprint: null, cancellationToken);
+        IReadOnlyDictionary<string, byte[]> files;
+        bool succeeded;
+        try
+        {
+            var model = await segmenter.GetActiveAsync(cancellationToken);
+            if (model is null)
+                return Problems.Status(StatusCodes.Status409Conflict, "No model is active.",
+                    "Activate a trained model with POST /api/models/{runId}/activate, then send the image again.", instance);
+            (files, succeeded) = await segmenter.ProcessAsync(model, name, body, MaxImagePixels, fingerprint: null, cancellationToken);
+        }
+        catch (Exception error) when (error is InvalidDataException or JsonException)
+        {
+            // The details (paths, hashes) go to the log; the caller learns what to do.
+            logger.LogError(error, "POST /api/segment: the active model cannot be used");
+            return Problems.Status(StatusCodes.Status503ServiceUnavailable, "The active model cannot be used.",
+                "The active model is missing, damaged or not the one that was activated. Activate a model again (POST /api/models/{runId}/activate).", instance);
+        }
+        catch (Exception error) when (error is RequestFailedException or IOException)
+        {
+            logger.LogError(error, "POST /api/segment: storage did not answer");
+            return Problems.Status(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable.",
+                "The model store did not answer; send the image again in a moment.", instance);
+        }
         if (!succeeded)
         {
             var error = JsonSerializer.Deserialize<SegmentationError>(files.Values.Single(), BlobSegmentationProcessor.Json)!;

@@ -6,6 +6,7 @@ using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +39,7 @@ public static class FunctionsServices
             services.AddContainerAppsJobLauncher(job);
             epochJob = new EpochJobOptions();
         }
-        services.AddSingleton(new StartRunHandler(store, epochJob));
+        services.AddSingleton(new StartRunHandler(store, epochJob, RunLimits.FromSettings(name => configuration[name])));
         services.AddSingleton(CallerAccess.FromSetting(configuration[CallerAccess.Setting]));
         services.AddSingleton<ActiveModelStore>();
         services.AddSingleton<ActiveSegmenter>();

@@ -27,7 +27,7 @@ public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activ
     /// The output files of <paramref name="encoded"/> (named <paramref name="name"/>) segmented with <paramref name="model"/>;
     /// for an undecodable image or one over <paramref name="maxPixels"/>, only the error record (Succeeded false).
     /// </summary>
-    /// <exception cref="InvalidDataException">The model bundle is missing or unreadable.</exception>
+    /// <exception cref="InvalidDataException">The model bundle is missing, unreadable or not the bytes that were activated.</exception>
     public async Task<(IReadOnlyDictionary<string, byte[]> Files, bool Succeeded)> ProcessAsync(ActiveModel model, string name, byte[] encoded,
         long maxPixels, string? fingerprint, CancellationToken cancellationToken = default)
     {
@@ -48,7 +48,13 @@ public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activ
     private async Task LoadAsync(ActiveModel model, CancellationToken cancellationToken)
     {
         var bytes = await store.ReadBytesAsync(model.Path, cancellationToken)
-            ?? throw new InvalidDataException($"The active model {model.Path} (run {model.RunId}) is missing from {store.Description}; activate another model.");
+            ?? throw new InvalidDataException($"The active model {model.Path} (run {model.RunId}) is missing; activate another model.");
+        // The bytes must be the ones that were activated: a bundle replaced or damaged since then is refused, never
+        // served under the old identity.
+        string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        if (!string.Equals(sha256, model.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"The active model {model.Path} (run {model.RunId}) has SHA-256 {sha256}, not {model.Sha256} as activated; activate the model again.");
         using var buffer = new MemoryStream(bytes, writable: false);
         var bundle = ModelBundle.Load(buffer, model.Path);
         _bundle?.Dispose();

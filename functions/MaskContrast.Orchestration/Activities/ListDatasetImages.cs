@@ -27,7 +27,7 @@ public sealed class ListDatasetImages(IPipelineEngine engine, IArtifactStore sto
         var ids = await engine.ListImagesAsync(NameValidator.ValidateDatasetName(input.Dataset));
         if (ids.Count == 0)
             throw new NonRetryablePipelineException(
-                $"Dataset '{input.Dataset}' has no images under {RunLayout.Dataset(input.Dataset)} in {store.Description}; add images and start again.");
+                $"Dataset '{input.Dataset}' has no images under {RunLayout.Dataset(input.Dataset)}; add images and start again.");
         foreach (var id in ids)
             NameValidator.ValidateImageId(id, "image id");
         await store.WriteJsonAsync(recordPath, ids);

@@ -24,6 +24,8 @@ public enum RunStartOutcome
     DatasetMissing,
     /// <summary>The run id exists with other settings; nothing was written.</summary>
     SettingsConflict,
+    /// <summary>As many runs as <see cref="RunLimits.MaxConcurrentRuns"/> are going; nothing was written.</summary>
+    TooManyRuns,
 }
 
 /// <summary>The answer of <see cref="RunStarter"/>.</summary>

@@ -27,19 +27,25 @@ public static class RunStarter
     /// <param name="request">What to start.</param>
     /// <param name="nowUtc">The time a new run id is named after.</param>
     /// <param name="epochJob">Set by a host that runs epochs as Container Apps job executions (<see cref="PipelineInput.EpochJob"/>).</param>
+    /// <param name="limits">What the caller may spend (the HTTP API's <see cref="RunLimits"/>); null = no limits (the CLI).</param>
     /// <param name="cancellationToken">Cancels the checks and writes (not the run).</param>
     public static async Task<RunStartResult> StartAsync(DurableTaskClient client, IArtifactStore store, RunStartRequest request,
-        DateTime nowUtc, EpochJobOptions? epochJob = null, CancellationToken cancellationToken = default)
+        DateTime nowUtc, EpochJobOptions? epochJob = null, RunLimits? limits = null, CancellationToken cancellationToken = default)
     {
         var (config, problems) = Resolve(request);
+        if (limits is not null && limits.CheckRequest(request.Settings).ToList() is { Count: > 0 } overLimit)
+            (config, problems) = (null, Merge(problems, overLimit));
         if (config is null)
             return new RunStartResult(RunStartOutcome.Invalid, request.RunId, null, problems, "Some fields are invalid.");
         var runId = request.RunId ?? RunIds.New(nowUtc);
         var settings = request.Settings.Recorded(config);
 
-        if ((await store.ListAsync(RunLayout.Dataset(settings.Dataset), cancellationToken)).Count == 0)
+        int datasetFiles = (await store.ListAsync(RunLayout.Dataset(settings.Dataset), cancellationToken)).Count;
+        if (datasetFiles == 0)
             return Refused(RunStartOutcome.DatasetMissing, runId, settings,
                 $"Dataset '{settings.Dataset}' has no files under {RunLayout.Dataset(settings.Dataset)}; upload its images first.");
+        if (limits is not null && limits.CheckConfig(settings, config, datasetFiles).ToList() is { Count: > 0 } tooLarge)
+            return new RunStartResult(RunStartOutcome.Invalid, runId, null, Merge(new Dictionary<string, string[]>(), tooLarge), "The run is larger than this API allows.");
         var recorded = await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken);
         if (recorded is not null && !SameSettings(recorded, settings))
             return Refused(RunStartOutcome.SettingsConflict, runId, settings,
@@ -48,6 +54,9 @@ public static class RunStarter
         var instance = await client.GetInstanceAsync(runId, cancellationToken);
         if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
             return Refused(RunStartOutcome.AlreadyRunning, runId, settings, $"Run '{runId}' is already running.");
+        if (limits is not null && await client.CountRunningPipelinesAsync(cancellationToken) is var running && running >= limits.MaxConcurrentRuns)
+            return Refused(RunStartOutcome.TooManyRuns, runId, settings,
+                $"{running} runs are running or pending; at most {limits.MaxConcurrentRuns} may run at once. Start this one when another has ended.");
 
         if (recorded is null)
         {
@@ -73,6 +82,14 @@ public static class RunStarter
         if (request.ShardSize is { } shardSize && PipelineInput.ShardSizeProblem(shardSize) is { } shardProblem)
             all["shardSize"] = [shardProblem];
         return all.Count == 0 ? (config, all) : (null, all);
+    }
+
+    static IReadOnlyDictionary<string, string[]> Merge(IReadOnlyDictionary<string, string[]> problems, IEnumerable<(string Field, string Problem)> more)
+    {
+        var all = problems.ToDictionary(p => p.Key, p => p.Value.ToList());
+        foreach (var (field, problem) in more)
+            (all.TryGetValue(field, out var list) ? list : all[field] = []).Add(problem);
+        return all.ToDictionary(p => p.Key, p => p.Value.ToArray());
     }
 
     static RunStartResult Refused(RunStartOutcome outcome, string runId, RunSettings settings, string detail)

@@ -1,3 +1,4 @@
+using MaskContrast.Core.Config;
 using System.Text.RegularExpressions;
 
 namespace MaskContrast.Orchestration.Storage;
@@ -95,11 +96,7 @@ public static partial class NameValidator
     }
 
     // Echo at most 80 characters of a hostile value, with control characters made visible, so messages stay readable.
-    private static string Shorten(string value)
-    {
-        var visible = new string(value.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return value.Length > 80 ? visible + "..." : visible;
-    }
+    private static string Shorten(string value) => EchoText.Shorten(value);
 
     // \z, not $: $ also matches before a final newline, which would let "run\n" through.
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]*\z", RegexOptions.CultureInvariant)]

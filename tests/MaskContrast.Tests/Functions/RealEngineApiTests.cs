@@ -57,7 +57,8 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         Assert.IsType<OkObjectResult>(await models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/run-real/activate"), "run-real", cts.Token));
         using var segmenter = new ActiveSegmenter(store, new ActiveModelStore(store), NullLogger<ActiveSegmenter>.Instance);
         var segment = new SegmentFunctions(segmenter,
-            new BlobSegmentationProcessor(segmenter, NullLogger<BlobSegmentationProcessor>.Instance), new SegmentOutput(null!));
+            new BlobSegmentationProcessor(segmenter, NullLogger<BlobSegmentationProcessor>.Instance), new SegmentOutput(null!),
+            NullLogger<SegmentFunctions>.Instance);
         var (image, _) = SyntheticDataset.RenderOne(new SyntheticOptions(Width: 90, Height: 70, Seed: 11), 0);
         var labels = Assert.IsType<FileContentResult>(await segment.SegmentImage(
             FunctionsTestKit.Request("POST", "/api/segment", bytes: ImageCodec.EncodePng(image)), cts.Token));

@@ -197,6 +197,23 @@ public sealed class RunsApiTests : IAsyncLifetime
     private async Task<ProblemDetails> StartExpectingProblemAsync(string body, int status)
         => AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token), status);
 
+    [Fact]
+    public async Task StartRun_HugeOverride_IsEchoedShortened_AndNamesNoDotNetTypes()
+    {
+        string huge = "schedule." + new string('x', 60_000) + "=1";
+        string typeError = "schedule.epochs=\"many\"";
+        var body = JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", overrides = new[] { huge }, runId = "run-echo" });
+
+        var problem = AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token), 400);
+        var typed = AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",
+            JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", overrides = new[] { typeError }, runId = "run-echo" })), _host.Client, _timeout.Token), 400);
+
+        Assert.True(problem.Detail!.Length < 1000, $"{problem.Detail.Length} characters");
+        Assert.Contains("...", problem.Detail);
+        Assert.DoesNotContain("System.", typed.Detail);
+        Assert.Contains("schedule.epochs", typed.Detail);
+    }
+
     internal static ProblemDetails AssertProblem(IActionResult result, int status)
     {
         var objectResult = Assert.IsType<ObjectResult>(result);

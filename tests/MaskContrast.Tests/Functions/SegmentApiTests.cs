@@ -25,7 +25,7 @@ public sealed class SegmentApiTests : IAsyncLifetime
         _activeModels = new ActiveModelStore(_store);
         _segmenter = new ActiveSegmenter(_store, _activeModels, NullLogger<ActiveSegmenter>.Instance);
         var processor = new BlobSegmentationProcessor(_segmenter, NullLogger<BlobSegmentationProcessor>.Instance);
-        _functions = new SegmentFunctions(_segmenter, processor, new SegmentOutput(null!));
+        _functions = new SegmentFunctions(_segmenter, processor, new SegmentOutput(null!), NullLogger<SegmentFunctions>.Instance);
     }
 
     public Task DisposeAsync()
@@ -94,6 +94,37 @@ public sealed class SegmentApiTests : IAsyncLifetime
     public async Task SegmentImage_UnknownFormat_Returns400Problem()
         => Assert.Equal(["format"], Assert.IsType<ValidationProblemDetails>(
             RunsApiTests.AssertProblem(await SegmentAsync(FunctionsTestKit.Png(8, 8), "?format=gif"), 400)).Errors.Keys);
+
+    [Fact]
+    public async Task SegmentImage_BundleReplacedAfterActivation_Returns503AndIsNeverServed()
+    {
+        await ActivateAsync();
+        var active = (await _activeModels.GetAsync())!;
+        // Other bytes at the activated path: a valid bundle, but not the one whose hash was activated.
+        await _store.WriteBytesAsync(active.Path, FunctionsTestKit.TinyBundle(seed: 2));
+
+        var problem = RunsApiTests.AssertProblem(await SegmentAsync(FunctionsTestKit.Png(8, 8)), 503);
+
+        Assert.Contains("activate", problem.Detail);
+        Assert.DoesNotContain(active.Path, problem.Detail);   // internal names stay in the log
+        Assert.Equal(0, _segmenter.Loads);
+    }
+
+    [Fact]
+    public async Task SegmentImage_DamagedActiveRecord_Returns503Problem()
+    {
+        await ActivateAsync();
+        await _store.WriteBytesAsync(ActiveModelStore.RecordPath, "{\"runId\":"u8.ToArray());
+
+        RunsApiTests.AssertProblem(await SegmentAsync(FunctionsTestKit.Png(8, 8)), 503);
+    }
+
+    [Fact]
+    public async Task SegmentImage_LongFormat_IsEchoedShortened()
+    {
+        var problem = RunsApiTests.AssertProblem(await SegmentAsync(FunctionsTestKit.Png(8, 8), "?format=" + new string('x', 5000)), 400);
+        Assert.True(problem.Detail!.Length < 200, problem.Detail);
+    }
 
     private async Task ActivateAsync()
     {

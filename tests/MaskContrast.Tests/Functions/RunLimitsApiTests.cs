@@ -1,0 +1,113 @@
+using System.Text.Json;
+using MaskContrast.Functions.Api;
+using MaskContrast.Functions.Functions;
+using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Runs;
+using MaskContrast.Orchestration.Storage;
+using MaskContrast.Tests.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MaskContrast.Tests.Functions;
+
+/// <summary>
+/// The HTTP API's spend limits (<see cref="RunLimits"/>) through <c>POST /api/runs</c> with a real Durable client and
+/// Azurite: a run over a cap is refused with every problem and nothing recorded; beyond the concurrent-run limit the
+/// answer is 429 and nothing starts.
+/// </summary>
+public sealed class RunLimitsApiTests : IAsyncLifetime
+{
+    private IArtifactStore _store = null!;
+    private FakePipelineEngine _engine = null!;
+    private DurableTaskTestHost _host = null!;
+    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
+
+    public async Task InitializeAsync()
+    {
+        _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("limits"));
+        await _store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), FunctionsTestKit.Png(8, 8));
+        _engine = new FakePipelineEngine(_store, imageCount: 3);
+        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
+            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _timeout.Dispose();
+    }
+
+    private RunsFunctions Runs(RunLimits limits) =>
+        new(new StartRunHandler(_store, limits: limits), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+
+    private Task<IActionResult> Start(RunsFunctions runs, object body) =>
+        runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), _host.Client, _timeout.Token);
+
+    [Fact]
+    public async Task OverTheCaps_Returns400WithEveryProblem_AndRecordsNothing()
+    {
+        var runs = Runs(new RunLimits(MaxEpochs: 10, MaxTrainingViews: 1000, MaxCropSize: 64));
+        var problem = Assert.IsType<ValidationProblemDetails>(((ObjectResult)await Start(runs, new
+        {
+            dataset = "toy", preset = "tiny", epochs = 11, runId = "run-big",
+            overrides = new[] { "data.cropSize=96", "schedule.stepsPerEpoch=100", "model.backbone=resnet101" },
+        })).Value);
+
+        Assert.Equal(400, problem.Status);
+        Assert.Contains("at most 10", problem.Errors["epochs"].Single());
+        string overrides = string.Join(" | ", problem.Errors["overrides"]);
+        Assert.Contains("view pairs", overrides);        // 11 × 100 × batch 8 = 8,800 > 1,000
+        Assert.Contains("data.cropSize (96)", overrides);
+        Assert.Contains("model.backbone (resnet101)", overrides);
+        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-big")));
+        Assert.Null(await _host.Client.GetInstanceAsync("run-big", _timeout.Token));
+    }
+
+    [Fact]
+    public async Task TooManyOrTooLongOverrides_AreRefusedBeforeTheConfigurationIsRead()
+    {
+        var runs = Runs(new RunLimits(MaxOverrides: 2, MaxOverrideLength: 30));
+        var problem = Assert.IsType<ValidationProblemDetails>(((ObjectResult)await Start(runs, new
+        {
+            dataset = "toy", preset = "tiny", runId = "run-many",
+            overrides = new[] { "optimizer.learningRate=0.01", "schedule.seed=2", "optimizer.momentum=0.90000000000000000000001" },
+        })).Value);
+
+        Assert.Equal(2, problem.Errors["overrides"].Length);
+        Assert.Contains("3 entries", problem.Errors["overrides"][0]);
+        Assert.Contains("at most 30", problem.Errors["overrides"][1]);
+    }
+
+    [Fact]
+    public async Task BeyondTheConcurrentRuns_Returns429_AndStartsNothing_ThenAcceptsWhenOneHasEnded()
+    {
+        var runs = Runs(new RunLimits(MaxConcurrentRuns: 1));
+        _engine.HoldEpoch = new TaskCompletionSource();   // the first run holds in its first epoch
+        _engine.HeldEpoch = 1;
+
+        Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-a" }));
+        await _host.Client.WaitForInstanceStartAsync("run-a", _timeout.Token);
+        var refused = await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-b" });
+
+        Assert.Contains("at most 1", RunsApiTests.AssertProblem(refused, StatusCodes.Status429TooManyRequests).Detail);
+        Assert.Null(await _host.Client.GetInstanceAsync("run-b", _timeout.Token));
+        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-b")));
+
+        _engine.HoldEpoch.SetResult();
+        await _host.Client.WaitForInstanceCompletionAsync("run-a", _timeout.Token);
+        Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-b" }));
+    }
+
+    [Fact]
+    public void FromSettings_ReadsTheTwoKnobs_AndRefusesNonsense()
+    {
+        var settings = new Dictionary<string, string?> { [RunLimits.MaxConcurrentRunsSetting] = "5", [RunLimits.MaxTrainingViewsSetting] = "123" };
+        Assert.Equal((5, 123L), (RunLimits.FromSettings(n => settings.GetValueOrDefault(n)).MaxConcurrentRuns,
+            RunLimits.FromSettings(n => settings.GetValueOrDefault(n)).MaxTrainingViews));
+        Assert.Equal(new RunLimits(), RunLimits.FromSettings(_ => null));
+        Assert.Throws<InvalidOperationException>(() => RunLimits.FromSettings(n => n == RunLimits.MaxConcurrentRunsSetting ? "0" : null));
+    }
+}
