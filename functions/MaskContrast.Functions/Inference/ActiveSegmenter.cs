@@ -51,7 +51,7 @@ public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activ
             ?? throw new InvalidDataException($"The active model {model.Path} (run {model.RunId}) is missing; activate another model.");
         // The bytes must be the ones that were activated: a bundle replaced or damaged since then is refused, never
         // served under the old identity.
-        string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        string sha256 = ArtifactStoreExtensions.Sha256Of(bytes);
         if (!string.Equals(sha256, model.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException(
                 $"The active model {model.Path} (run {model.RunId}) has SHA-256 {sha256}, not {model.Sha256} as activated; activate the model again.");

@@ -144,7 +144,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             ?? throw new NonRetryablePipelineException($"run {runId} has no evaluated model bundle to publish; the evaluation step must run first");
         string path = RunLayout.ModelFile(runId, ModelBundle.FileName);
         await store.WriteBytesAsync(path, bytes, cancellationToken);
-        return new ModelLocation(path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        return new ModelLocation(path, ArtifactStoreExtensions.Sha256Of(bytes));
     }
 
     // What RunStarter recorded: the settings and the training configuration resolved from them when the run started.

@@ -49,6 +49,9 @@ public static class ArtifactStoreExtensions
         }
     }
 
+    /// <summary>SHA-256 of bytes as lowercase hex: the one spelling of every hash the store records (bundles, pointers).</summary>
+    public static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
     /// <summary>SHA-256 of an artifact as lowercase hex, or null when it does not exist.</summary>
     public static async Task<string?> ComputeSha256Async(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
     {
