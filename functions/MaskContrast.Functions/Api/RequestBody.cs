@@ -1,6 +1,6 @@
-using MaskContrast.Core.Config;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MaskContrast.Core.Config;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,7 +1,7 @@
-using MaskContrast.Core.Config;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
+using MaskContrast.Core.Config;
 using MaskContrast.Core.Inference;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Hosting;

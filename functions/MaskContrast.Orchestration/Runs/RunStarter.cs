@@ -32,9 +32,7 @@ public static class RunStarter
     public static async Task<RunStartResult> StartAsync(DurableTaskClient client, IArtifactStore store, RunStartRequest request,
         DateTime nowUtc, EpochJobOptions? epochJob = null, RunLimits? limits = null, CancellationToken cancellationToken = default)
     {
-        var (config, problems) = Resolve(request);
-        if (limits is not null && limits.CheckRequest(request.Settings).ToList() is { Count: > 0 } overLimit)
-            (config, problems) = (null, Merge(problems, overLimit));
+        var (config, problems) = Resolve(request, limits);
         if (config is null)
             return new RunStartResult(RunStartOutcome.Invalid, request.RunId, null, problems, "Some fields are invalid.");
         var runId = request.RunId ?? RunIds.New(nowUtc);
@@ -44,8 +42,11 @@ public static class RunStarter
         if (datasetFiles == 0)
             return Refused(RunStartOutcome.DatasetMissing, runId, settings,
                 $"Dataset '{settings.Dataset}' has no files under {RunLayout.Dataset(settings.Dataset)}; upload its images first.");
-        if (limits is not null && limits.CheckConfig(settings, config, datasetFiles).ToList() is { Count: > 0 } tooLarge)
-            return new RunStartResult(RunStartOutcome.Invalid, runId, null, Merge(new Dictionary<string, string[]>(), tooLarge), "The run is larger than this API allows.");
+        var tooLarge = new Dictionary<string, string[]>();
+        if (limits is not null)
+            Add(tooLarge, limits.CheckConfig(settings, config, datasetFiles));
+        if (tooLarge.Count > 0)
+            return new RunStartResult(RunStartOutcome.Invalid, runId, null, tooLarge, "The run is larger than this API allows.");
         var recorded = await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken);
         if (recorded is not null && !SameSettings(recorded, settings))
             return Refused(RunStartOutcome.SettingsConflict, runId, settings,
@@ -70,7 +71,7 @@ public static class RunStarter
             new Dictionary<string, string[]>(), "");
     }
 
-    static (TrainingConfig? Config, IReadOnlyDictionary<string, string[]> Problems) Resolve(RunStartRequest request)
+    static (TrainingConfig? Config, IReadOnlyDictionary<string, string[]> Problems) Resolve(RunStartRequest request, RunLimits? limits = null)
     {
         var (config, problems) = request.Settings.Resolve();
         var all = problems.ToDictionary();
@@ -81,15 +82,16 @@ public static class RunStarter
         }
         if (request.ShardSize is { } shardSize && PipelineInput.ShardSizeProblem(shardSize) is { } shardProblem)
             all["shardSize"] = [shardProblem];
+        if (limits is not null)
+            Add(all, limits.CheckRequest(request.Settings));
         return all.Count == 0 ? (config, all) : (null, all);
     }
 
-    static IReadOnlyDictionary<string, string[]> Merge(IReadOnlyDictionary<string, string[]> problems, IEnumerable<(string Field, string Problem)> more)
+    // Appends each problem to its field's list.
+    static void Add(Dictionary<string, string[]> problems, IEnumerable<(string Field, string Problem)> more)
     {
-        var all = problems.ToDictionary(p => p.Key, p => p.Value.ToList());
         foreach (var (field, problem) in more)
-            (all.TryGetValue(field, out var list) ? list : all[field] = []).Add(problem);
-        return all.ToDictionary(p => p.Key, p => p.Value.ToArray());
+            problems[field] = [.. problems.GetValueOrDefault(field, []), problem];
     }
 
     static RunStartResult Refused(RunStartOutcome outcome, string runId, RunSettings settings, string detail)

@@ -1,5 +1,5 @@
-using MaskContrast.Core.Config;
 using System.Text.RegularExpressions;
+using MaskContrast.Core.Config;
 
 namespace MaskContrast.Orchestration.Storage;
 
@@ -64,19 +64,19 @@ public static partial class NameValidator
         if (value.Length > MaxPathLength)
             throw new ArgumentException($"{field} is {value.Length} characters long; at most {MaxPathLength} are allowed.", field);
         if (value.Contains('\\'))
-            throw new ArgumentException($"{field} ('{Shorten(value)}') must not contain '\\'; separate folders with '/'.", field);
+            throw new ArgumentException($"{field} ('{EchoText.Shorten(value)}') must not contain '\\'; separate folders with '/'.", field);
         if (value.StartsWith('/'))
-            throw new ArgumentException($"{field} ('{Shorten(value)}') must be relative: remove the leading '/'.", field);
+            throw new ArgumentException($"{field} ('{EchoText.Shorten(value)}') must be relative: remove the leading '/'.", field);
         var body = allowTrailingSlash && value.EndsWith('/') ? value[..^1] : value;
         foreach (var segment in body.Split('/'))
         {
             if (segment.Length == 0)
-                throw new ArgumentException($"{field} ('{Shorten(value)}') has an empty folder name ('//' or a trailing '/').", field);
+                throw new ArgumentException($"{field} ('{EchoText.Shorten(value)}') has an empty folder name ('//' or a trailing '/').", field);
             if (segment.Contains(".."))
-                throw new ArgumentException($"{field} ('{Shorten(value)}') must not contain '..'.", field);
+                throw new ArgumentException($"{field} ('{EchoText.Shorten(value)}') must not contain '..'.", field);
             if (!SegmentPattern().IsMatch(segment))
                 throw new ArgumentException(
-                    $"{field} ('{Shorten(value)}') has the part '{Shorten(segment)}' with characters outside letters, digits, '-', '_' and '.' " +
+                    $"{field} ('{EchoText.Shorten(value)}') has the part '{EchoText.Shorten(segment)}' with characters outside letters, digits, '-', '_' and '.' " +
                     "(or one that starts with '.', '-' or '_').", field);
         }
         return value;
@@ -89,15 +89,13 @@ public static partial class NameValidator
         if (value.Length > maxLength)
             throw new ArgumentException($"{field} is {value.Length} characters long; at most {maxLength} are allowed.", field);
         if (value.Contains(".."))
-            throw new ArgumentException($"{field} ('{Shorten(value)}') must not contain '..'; use {allowed}, e.g. '{example}'.", field);
+            throw new ArgumentException($"{field} ('{EchoText.Shorten(value)}') must not contain '..'; use {allowed}, e.g. '{example}'.", field);
         if (!pattern.IsMatch(value))
             throw new ArgumentException(
-                $"{field} ('{Shorten(value)}') may only use {allowed} (1-{maxLength} characters), e.g. '{example}'.", field);
+                $"{field} ('{EchoText.Shorten(value)}') may only use {allowed} (1-{maxLength} characters), e.g. '{example}'.", field);
     }
 
     // Echo at most 80 characters of a hostile value, with control characters made visible, so messages stay readable.
-    private static string Shorten(string value) => EchoText.Shorten(value);
-
     // \z, not $: $ also matches before a final newline, which would let "run\n" through.
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex RunIdPattern();
