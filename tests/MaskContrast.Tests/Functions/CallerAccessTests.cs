@@ -28,11 +28,7 @@ public sealed class CallerAccessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("roles"));
-        await _store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), FunctionsTestKit.Png(8, 8));
-        var engine = new FakePipelineEngine(_store, imageCount: 3);
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, engine) });
+        (_store, _, _host) = await FunctionsTestKit.StartToyPipelineAsync("roles", imageCount: 3);
         var entra = CallerAccess.FromSetting("entra");
         _runs = new RunsFunctions(new StartRunHandler(_store), entra, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
         _models = new ModelsFunctions(new ActiveModelStore(_store), entra, TimeProvider.System);

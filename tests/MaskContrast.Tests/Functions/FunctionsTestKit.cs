@@ -5,10 +5,13 @@ using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
 using MaskContrast.Core.Inference;
 using MaskContrast.Core.Model;
+using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Evaluation;
+using MaskContrast.Tests.Orchestration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Testing;
 using static TorchSharp.torch;
 
 namespace MaskContrast.Tests.Functions;
@@ -29,6 +32,21 @@ internal static class FunctionsTestKit
         var container = new BlobServiceClient(AzuriteConnection).GetBlobContainerClient($"{prefix}-{Guid.NewGuid():N}");
         await container.CreateIfNotExistsAsync();
         return container;
+    }
+
+    /// <summary>
+    /// The pipeline behind the API tests: a fresh Azurite container holding the one-file dataset "toy", the fake engine
+    /// on it (reporting <paramref name="imageCount"/> images) and the in-process Durable host running the orchestrations.
+    /// </summary>
+    public static async Task<(IArtifactStore Store, FakePipelineEngine Engine, DurableTaskTestHost Host)> StartToyPipelineAsync(
+        string containerPrefix, int imageCount)
+    {
+        var store = new BlobArtifactStore(await NewContainerAsync(containerPrefix));
+        await store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), Png(8, 8));
+        var engine = new FakePipelineEngine(store, imageCount);
+        var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
+            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
+        return (store, engine, host);
     }
 
     /// <summary>A request as the Functions ASP.NET Core integration hands it to a function.</summary>

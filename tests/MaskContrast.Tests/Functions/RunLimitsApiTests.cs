@@ -27,11 +27,7 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("limits"));
-        await _store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), FunctionsTestKit.Png(8, 8));
-        _engine = new FakePipelineEngine(_store, imageCount: 3);
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
+        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("limits", imageCount: 3);
     }
 
     public async Task DisposeAsync()

@@ -30,11 +30,7 @@ public sealed class RunsApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("runs"));
-        await _store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), FunctionsTestKit.Png(8, 8));
-        _engine = new FakePipelineEngine(_store, imageCount: 5);
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
+        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("runs", imageCount: 5);
         _runs = new RunsFunctions(new StartRunHandler(_store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
         _models = new ModelsFunctions(new ActiveModelStore(_store), CallerAccess.KeysOnly, TimeProvider.System);
     }
