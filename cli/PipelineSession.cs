@@ -148,6 +148,8 @@ public static class PipelineSession
         string Where(string path) => store is LocalFolderArtifactStore local ? Path.Combine(local.RootFolder, path) : $"{store.Description}/{path}";
         Console.WriteLine($"run {runId}: {result.Outcome}, {result.Images} images, {result.ProposalMasks} proposals, " +
                           $"{result.EpochsTrained} epochs trained ({result.EpochsSkipped} resumed), final loss {result.FinalLoss:F3}");
+        if (result.ProposalCheck is { } check)
+            Console.WriteLine($"  proposals: {check.Description}");
         if (result.Eval is { } eval)
             Console.WriteLine($"  K-means mIoU {eval.MeanIou * 100:F1} %" +
                 (eval.Chance is { } chance ? $" (chance {chance * 100:F1} %" + (eval.PerImageCeiling is { } ceiling ? $", ceiling of one cluster per image {ceiling * 100:F1} %)" : ")") : "") +

@@ -22,7 +22,7 @@ internal static class ThroughputBench
         Console.WriteLine($"\nthroughput on {images} synthetic 500×375 JPEGs, {Environment.ProcessorCount} cores, {CpuName()}");
 
         // Warm-up (JIT, Skia) on a few images, not counted.
-        new ProposalGenerator(new ProposalOptions(MaxDegreeOfParallelism: 1)).Run(new Subset(data, 8), Path.Combine(root, "warm"));
+        new ProposalGenerator(new ProposalOptions(ProposalMethod.MbPlus, MaxDegreeOfParallelism: 1)).Run(new Subset(data, 8), Path.Combine(root, "warm"));
 
         StageBreakdown(data, Math.Min(images, 100));
         Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");

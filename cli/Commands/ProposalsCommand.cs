@@ -7,15 +7,15 @@ using MaskContrast.Core.Config;
 namespace MaskContrast.Cli.Commands;
 
 /// <summary>
-/// <c>maskcontrast proposals --data &lt;images or VOC dir&gt; --out &lt;dir&gt; [--method mbplus|ft] [--masks &lt;dir&gt;]</c>:
+/// <c>maskcontrast proposals --data &lt;images or VOC dir&gt; --out &lt;dir&gt; [--method mbplus-clusters|mbplus|ft] [--masks &lt;dir&gt;]</c>:
 /// one 0/255 object-mask PNG per kept image plus <c>summary.json</c>, with a progress bar on stderr.
 /// </summary>
 public static class ProposalsCommand
 {
     private static readonly Option<string> s_data = new("--data") { Description = "A folder of images, or a VOC-layout dataset root (JPEGImages/ or images/)", Required = true };
     private static readonly Option<string> s_out = new("--out") { Description = "Output folder for {id}.png masks and summary.json", Required = true };
-    private static readonly Option<string> s_method = new Option<string>("--method") { Description = "Saliency method", DefaultValueFactory = _ => ProposalMethod.MbPlus.JsonName() }
-        .AcceptOnlyFromAmong(ProposalMethod.MbPlus.JsonName(), ProposalMethod.Ft.JsonName());
+    private static readonly Option<string> s_method = new Option<string>("--method") { Description = "Saliency method", DefaultValueFactory = _ => ProposalMethod.MbPlusClusters.JsonName() }
+        .AcceptOnlyFromAmong(ProposalMethod.MbPlusClusters.JsonName(), ProposalMethod.MbPlus.JsonName(), ProposalMethod.Ft.JsonName());
     private static readonly Option<string?> s_masks = new("--masks") { Description = "Use these user masks (named like the images, 0/255 or 0/1) instead of saliency" };
     private static readonly Option<string?> s_split = new("--split") { Description = "VOC split to process (default: every image in the image folder)" };
     private static readonly Option<bool> s_recursive = new("--recursive") { Description = "Include sub-folders of a plain image folder" };
@@ -60,6 +60,8 @@ public static class ProposalsCommand
         var s = summary!;
         Console.WriteLine($"{s.Method.JsonName()}: kept {s.KeptCount}/{s.Total} images ({s.ProposalFiles} masks), dropped {s.DroppedCount}; " +
             $"{s.ImagesPerSecond:F1} images/s on {s.Threads} threads; summary: {Path.Combine(output, "summary.json")}");
+        if (s.Vote is not null)
+            Console.WriteLine($"  {s.Vote}");
         foreach (var group in s.Dropped.GroupBy(d => d.Kind))
             Console.WriteLine($"  dropped, {group.Key}: {group.Count()}, e.g. {group.First().Id}: {group.First().Reason}");
         if (parse.GetValue(s_evaluate))

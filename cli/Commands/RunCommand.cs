@@ -20,7 +20,7 @@ public static partial class RunCommand
     internal static readonly Option<string> Store = CommonOptions.Store();
     internal static readonly Option<string> Container = CommonOptions.Container();
     internal static readonly Option<string?> RunId = new("--run-id") { Description = "Run id (1–64 of A-Z a-z 0-9 _ -); default: run-<UTC time>-<random hex>" };
-    internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => ProposalSource.MbPlus.JsonName() }
+    internal static readonly Option<string> Proposals = new Option<string>("--proposals") { Description = "Object masks: mbplus-clusters (MB+ checked against the dataset's ImageNet feature clusters), mbplus or ft (generated) or dataset (its own mask folder)", DefaultValueFactory = _ => ProposalSource.MbPlusClusters.JsonName() }
         .AcceptOnlyFromAmong(ConfigNames.All<ProposalSource>());
     internal static readonly Option<int?> EvalSize = new("--eval-size")
     {

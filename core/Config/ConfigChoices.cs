@@ -83,8 +83,11 @@ public enum ClusterAssignment
 [JsonConverter(typeof(JsonStringEnumConverter<ProposalMethod>))]
 public enum ProposalMethod
 {
-    /// <summary>MB+ saliency (default).</summary>
+    /// <summary>MB+ saliency as it is.</summary>
     [JsonStringEnumMemberName("mbplus")] MbPlus,
+    /// <summary>MB+ checked against clusters of ImageNet features over the whole dataset, refined by their vote where
+    /// the two disagree (<see cref="Saliency.ClusterVote"/>; default).</summary>
+    [JsonStringEnumMemberName("mbplus-clusters")] MbPlusClusters,
     /// <summary>Frequency-tuned saliency.</summary>
     [JsonStringEnumMemberName("ft")] Ft,
     /// <summary>The user's own masks.</summary>

@@ -79,10 +79,13 @@ public sealed class Backbone : Module<Tensor, Tensor>
     public IEnumerable<Module> EarlyLayers => [conv1, bn1, layer1, layer2];
 
     /// <param name="x">[B, 3, H, W] ImageNet-normalised RGB, for every backbone.</param>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => layer4.call(ThroughLayer3(x));
+
+    /// <summary>The output of layer3: mid-level features (parts, textures) that the proposal check clusters.</summary>
+    public Tensor ThroughLayer3(Tensor x)
     {
         if (_input is not null) x = _input(x);
         x = maxpool.call(relu.call(bn1.call(conv1.call(x))));
-        return layer4.call(layer3.call(layer2.call(layer1.call(x))));
+        return layer3.call(layer2.call(layer1.call(x)));
     }
 }

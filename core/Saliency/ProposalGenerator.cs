@@ -9,7 +9,8 @@ namespace MaskContrast.Core.Saliency;
 /// <summary>
 /// Writes one object-mask proposal per image of a dataset: <c>{out}/{id}.png</c>, 8-bit grayscale 0/255 at the
 /// image's size, for every image that survives the post-processing, and <c>{out}/summary.json</c>
-/// (<see cref="ProposalSummary"/>). Images run in parallel, one per core. An unreadable image is dropped with its
+/// (<see cref="ProposalSummary"/>). Images run in parallel, one per core. For <c>mbplus-clusters</c> the
+/// <see cref="ClusterVote"/> is fitted first (or given) and refines every MB+ map when it disagrees with the features. An unreadable image is dropped with its
 /// error as the reason; a user mask of the wrong size or that cannot be decoded stops the run (the user must fix it).
 /// </summary>
 public sealed class ProposalGenerator
@@ -27,7 +28,7 @@ public sealed class ProposalGenerator
         Options.Validate();
         _estimator = Options.Method switch
         {
-            ProposalMethod.MbPlus => new MbPlusSaliency(Options.MbPlus),
+            ProposalMethod.MbPlus or ProposalMethod.MbPlusClusters => new MbPlusSaliency(Options.MbPlus),
             ProposalMethod.Ft => new FrequencyTunedSaliency(),
             _ => null,
         };
@@ -46,6 +47,11 @@ public sealed class ProposalGenerator
         var post = Options.PostProcess ?? new PostProcessOptions();
         int threads = Options.MaxDegreeOfParallelism > 0 ? Options.MaxDegreeOfParallelism : Environment.ProcessorCount;
         var ids = data.Ids;
+        var vote = Options.Vote;
+        using var grid = Options.Method == ProposalMethod.MbPlusClusters ? new ImageNetFeatureGrid(vote?.InputSize ?? 256) : null;
+        if (grid is not null && vote is null)
+            vote = ClusterVote.Fit(data, ids, _estimator!, grid, cancellationToken: cancellationToken);
+        var refineWith = vote is { UseVote: true } ? grid : null;
         var outcome = new (bool Kept, string? Reason, int Files)[ids.Count];
         long decode = 0, saliency = 0, postTicks = 0, encode = 0;
         int done = 0, kept = 0;
@@ -54,7 +60,7 @@ public sealed class ProposalGenerator
         {
             Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, i =>
             {
-                var (files, reason, ticks) = ProcessOne(data, ids[i], post, outputFolder);
+                var (files, reason, ticks) = ProcessOne(data, ids[i], post, outputFolder, vote, refineWith);
                 Interlocked.Add(ref decode, ticks.Decode);
                 Interlocked.Add(ref saliency, ticks.Saliency);
                 Interlocked.Add(ref postTicks, ticks.Post);
@@ -77,19 +83,19 @@ public sealed class ProposalGenerator
             Enumerable.Range(0, ids.Count).Where(i => outcome[i].Kept).Select(i => ids[i]).ToArray(),
             Enumerable.Range(0, ids.Count).Where(i => !outcome[i].Kept).Select(i => new DroppedImage(ids[i], KindOf(outcome[i].Reason), outcome[i].Reason ?? "unknown")).ToArray(),
             new StageTimings(Ms(decode), Ms(saliency), Ms(postTicks), Ms(encode)),
-            watch.Elapsed.TotalSeconds, ids.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), threads, post);
+            watch.Elapsed.TotalSeconds, ids.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), threads, post, vote?.Summary);
         File.WriteAllText(Path.Combine(outputFolder, "summary.json"), JsonSerializer.Serialize(summary, s_json));
         return summary;
     }
 
     /// <summary>One image: decode, saliency (or user mask), post-process, encode. Returns files written or the drop reason.</summary>
     private (int Files, string? Reason, (long Decode, long Saliency, long Post, long Encode) Ticks) ProcessOne(
-        IImageDataset data, string id, PostProcessOptions post, string outputFolder)
+        IImageDataset data, string id, PostProcessOptions post, string outputFolder, ClusterVote? vote, ImageNetFeatureGrid? grid)
     {
         long t0 = Stopwatch.GetTimestamp();
         bool user = Options.Method == ProposalMethod.User;
         if (!user && _estimator is IWorkingSizeEstimator working && data is IImageFiles imageFiles)
-            return ProcessFast(imageFiles, working, id, post, outputFolder, t0);
+            return ProcessFast(imageFiles, working, id, post, outputFolder, vote, grid, t0);
         RgbImage? image = null;
         try
         {
@@ -111,7 +117,11 @@ public sealed class ProposalGenerator
                 return (0, $"{NoMaskPrefix}'{id}' in '{Options.UserMaskFolder}'", (t1 - t0, Stopwatch.GetTimestamp() - t1, 0, 0));
         }
         else
+        {
             map = _estimator!.Estimate(image!);
+            if (grid is not null)
+                map = map with { Values = vote!.Refine(image!, map.Values, map.Width, map.Height, grid) };
+        }
         long t2 = Stopwatch.GetTimestamp();
         var result = binary is not null ? ProposalPostProcessor.Apply(binary, post) : ProposalPostProcessor.Apply(map!, post);
         long t3 = Stopwatch.GetTimestamp();
@@ -125,7 +135,8 @@ public sealed class ProposalGenerator
     /// then upsample and threshold in one pass. Same result as the general path up to the resampling of the input.
     /// </summary>
     private (int Files, string? Reason, (long Decode, long Saliency, long Post, long Encode) Ticks) ProcessFast(
-        IImageFiles files, IWorkingSizeEstimator estimator, string id, PostProcessOptions post, string outputFolder, long t0)
+        IImageFiles files, IWorkingSizeEstimator estimator, string id, PostProcessOptions post, string outputFolder,
+        ClusterVote? vote, ImageNetFeatureGrid? grid, long t0)
     {
         RgbImage small;
         int fullW, fullH;
@@ -139,6 +150,8 @@ public sealed class ProposalGenerator
         }
         long t1 = Stopwatch.GetTimestamp();
         var map = estimator.EstimateWorking(small, out int w, out int h);
+        if (grid is not null)
+            map = vote!.Refine(small, map, w, h, grid);
         long t2 = Stopwatch.GetTimestamp();
         var binary = new byte[fullW * fullH];
         ImageOps.ResizeThreshold(map, w, h, fullW, fullH, (float)post.Threshold, binary);

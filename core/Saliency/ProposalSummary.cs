@@ -2,21 +2,24 @@ using MaskContrast.Core.Config;
 namespace MaskContrast.Core.Saliency;
 
 /// <summary>Settings of a <see cref="ProposalGenerator"/> run.</summary>
-/// <param name="Method"><c>mbplus</c> (default), <c>ft</c>, or <c>user</c> (masks from <paramref name="UserMaskFolder"/>).</param>
+/// <param name="Method"><c>mbplus-clusters</c> (default), <c>mbplus</c>, <c>ft</c>, or <c>user</c> (masks from <paramref name="UserMaskFolder"/>).</param>
 /// <param name="PostProcess">Threshold and area rules (official defaults).</param>
 /// <param name="SplitComponents">Write one proposal per connected region (<c>{id}_{k}.png</c>, k = 0 largest) instead of one per image.</param>
 /// <param name="UserMaskFolder">Folder of user masks named like the images; required for <c>user</c>.</param>
 /// <param name="MaxDegreeOfParallelism">Worker threads; -1 = one per core.</param>
 /// <param name="PngZlibLevel">zlib level of the written PNGs; binary masks compress well even at level 1.</param>
 /// <param name="MbPlus">MB+ settings (defaults = the MB+ release; <see cref="MbPlusOptions.HalfResolutionSmoothing"/> is the fast variant).</param>
+/// <param name="Vote">For <c>mbplus-clusters</c>: the check fitted beforehand on the whole dataset (<see cref="ClusterVote.Fit"/>), when
+/// the images given to the generator are only part of it; null fits it on those images.</param>
 public sealed record ProposalOptions(
-    ProposalMethod Method = ProposalMethod.MbPlus,
+    ProposalMethod Method = ProposalMethod.MbPlusClusters,
     PostProcessOptions? PostProcess = null,
     bool SplitComponents = false,
     string? UserMaskFolder = null,
     int MaxDegreeOfParallelism = -1,
     int PngZlibLevel = 1,
-    MbPlusOptions? MbPlus = null)
+    MbPlusOptions? MbPlus = null,
+    ClusterVote? Vote = null)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and the allowed values.</summary>
     public void Validate()
@@ -25,6 +28,8 @@ public sealed record ProposalOptions(
             throw new ArgumentOutOfRangeException(nameof(Method), Method, $"method must be one of {string.Join(", ", ConfigNames.All<ProposalMethod>())}");
         if (Method == ProposalMethod.User && UserMaskFolder is null)
             throw new ArgumentException("method 'user' needs a user mask folder (--masks <dir>)", nameof(UserMaskFolder));
+        if (Vote is not null && Method != ProposalMethod.MbPlusClusters)
+            throw new ArgumentException($"a cluster vote refines method '{ProposalMethod.MbPlusClusters.JsonName()}' only, not '{Method.JsonName()}'", nameof(Vote));
         if (PngZlibLevel is < 0 or > 9)
             throw new ArgumentOutOfRangeException(nameof(PngZlibLevel), PngZlibLevel, "PngZlibLevel must be in 0..9");
         (PostProcess ?? new PostProcessOptions()).Validate();
@@ -56,6 +61,7 @@ public sealed record StageTimings(double DecodeMs, double SaliencyMs, double Pos
 /// <param name="ImagesPerSecond">Total / WallSeconds.</param>
 /// <param name="Threads">Worker threads used.</param>
 /// <param name="PostProcess">The post-processing settings.</param>
+/// <param name="Vote">For <c>mbplus-clusters</c>: what the dataset-level check found and whether it refined the maps.</param>
 public sealed record ProposalSummary(
     ProposalMethod Method,
     int Total,
@@ -68,4 +74,21 @@ public sealed record ProposalSummary(
     double WallSeconds,
     double ImagesPerSecond,
     int Threads,
-    PostProcessOptions PostProcess);
+    PostProcessOptions PostProcess,
+    ClusterVoteSummary? Vote = null);
+
+/// <summary>The decision of a <see cref="ClusterVote"/>, for summaries and run records.</summary>
+/// <param name="Disagreement">Share-weighted binary entropy of the clusters' mean saliency (bits, 0–1).</param>
+/// <param name="Used">Whether the vote refined the saliency maps.</param>
+/// <param name="Images">Images the clusters were fitted on.</param>
+/// <param name="ForegroundClusters">Clusters voting foreground, of <paramref name="Clusters"/>.</param>
+/// <param name="Clusters">Clusters fitted.</param>
+public sealed record ClusterVoteSummary(double Disagreement, bool Used, int Images, int ForegroundClusters, int Clusters)
+{
+    /// <summary>One line for logs and the CLI.</summary>
+    public override string ToString() => Clusters == 0
+        ? $"cluster check skipped: {Images} readable images, at least {ClusterVoteOptions.MinImages} needed; MB+ kept"
+        : $"MB+ against {Clusters} ImageNet feature clusters of {Images} images: disagreement {Disagreement:F2} bits " +
+          (Used ? $"> {new ClusterVoteOptions().MaxDisagreement:F2}, so the {ForegroundClusters} clusters MB+ favours refine the masks"
+                : $"≤ {new ClusterVoteOptions().MaxDisagreement:F2}, MB+ kept");
+}

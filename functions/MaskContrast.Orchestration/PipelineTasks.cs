@@ -25,6 +25,7 @@ public static class PipelineTasks
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestrator<TrainingPipelineOrchestrator>();
         registry.AddActivity<ListDatasetImages>();
+        registry.AddActivity<CheckProposals>();
         registry.AddActivity<GenerateProposalShard>();
         registry.AddActivity<FindCompletedEpochs>();
         registry.AddActivity<RunTrainingEpoch>();

@@ -29,6 +29,11 @@ public static class PipelineFunctions
     public static Task<IReadOnlyList<string>> ListImages([ActivityTrigger] ListDatasetImagesInput input, string instanceId, FunctionContext function)
         => Run<ListDatasetImages, ListDatasetImagesInput, IReadOnlyList<string>>(input, instanceId, function);
 
+    /// <summary><see cref="CheckProposals"/>.</summary>
+    [Function(nameof(CheckProposals))]
+    public static Task<ProposalCheck?> CheckProposals([ActivityTrigger] string runId, string instanceId, FunctionContext function)
+        => Run<CheckProposals, string, ProposalCheck?>(runId, instanceId, function);
+
     /// <summary><see cref="GenerateProposalShard"/>.</summary>
     [Function(nameof(GenerateProposalShard))]
     public static Task<ProposalShardSummary> GenerateShard([ActivityTrigger] GenerateProposalShardInput input, string instanceId, FunctionContext function)

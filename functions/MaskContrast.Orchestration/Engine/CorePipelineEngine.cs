@@ -14,7 +14,8 @@ using TorchSharp;
 namespace MaskContrast.Orchestration.Engine;
 
 /// <summary>
-/// The ML steps of the pipeline on core/ (TorchSharp): proposals with MB+ (or the dataset's masks), one training epoch
+/// The ML steps of the pipeline on core/ (TorchSharp): proposals with MB+ checked against the dataset's ImageNet
+/// feature clusters (or plain MB+, FT, or the dataset's masks), one training epoch
 /// from the previous checkpoint, the K-means evaluation with its report, and the model bundle. Everything is read from
 /// and written to the artifact store; local folders are only a cache (<see cref="LocalMirror"/>).
 /// </summary>
@@ -38,6 +39,27 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     }
 
     /// <inheritdoc/>
+    public async Task<ProposalCheck?> CheckProposalsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var (settings, _) = await RecordedRunAsync(runId, cancellationToken);
+        if (settings.Proposals != ProposalSource.MbPlusClusters) return null;
+        var vote = await store.ReadJsonAsync<ClusterVote>(RunLayout.ProposalClusterVote(runId), cancellationToken);
+        if (vote is null)
+        {
+            var data = await OpenDatasetAsync(settings.Dataset, cancellationToken);
+            var ids = await store.ReadJsonAsync<List<string>>(RunLayout.ImageList(runId), cancellationToken) ?? [.. data.Ids];
+            vote = await Task.Run(() =>
+            {
+                using var grid = new ImageNetFeatureGrid();
+                return ClusterVote.Fit(data, ids, new MbPlusSaliency(), grid, cancellationToken: cancellationToken);
+            }, cancellationToken);
+            await store.WriteJsonAsync(RunLayout.ProposalClusterVote(runId), vote, cancellationToken);
+        }
+        _log.LogInformation("Run {RunId}: {Check}", runId, vote.Summary);
+        return new ProposalCheck(vote.UseVote, vote.Disagreement, vote.Summary.ToString());
+    }
+
+    /// <inheritdoc/>
     public async Task<ProposalShardSummary> GenerateProposalsShardAsync(string runId, ProposalShard shard, CancellationToken cancellationToken = default)
     {
         var (settings, _) = await RecordedRunAsync(runId, cancellationToken);
@@ -58,7 +80,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         string temp = Directory.CreateTempSubdirectory("mc-proposals-").FullName;
         try
         {
-            var summary = new ProposalGenerator(new ProposalOptions(settings.Proposals == ProposalSource.Ft ? ProposalMethod.Ft : ProposalMethod.MbPlus)).Run(shardData, temp, cancellationToken: cancellationToken);
+            var summary = new ProposalGenerator(await ProposalOptionsAsync(runId, settings.Proposals, cancellationToken)).Run(shardData, temp, cancellationToken: cancellationToken);
             foreach (var id in summary.Kept)
             {
                 await store.WriteBytesAsync(RunLayout.ProposalMask(runId, id), await File.ReadAllBytesAsync(Path.Combine(temp, id + ".png"), cancellationToken), cancellationToken);
@@ -146,6 +168,16 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         await store.WriteBytesAsync(path, bytes, cancellationToken);
         return new ModelLocation(path, ArtifactStoreExtensions.Sha256Of(bytes));
     }
+
+    // The generator's settings for a shard; mbplus-clusters shards all use the check fitted on the whole dataset.
+    private async Task<ProposalOptions> ProposalOptionsAsync(string runId, ProposalSource source, CancellationToken cancellationToken) => source switch
+    {
+        ProposalSource.Ft => new ProposalOptions(ProposalMethod.Ft),
+        ProposalSource.MbPlus => new ProposalOptions(ProposalMethod.MbPlus),
+        ProposalSource.MbPlusClusters => new ProposalOptions(ProposalMethod.MbPlusClusters, Vote: await store.ReadJsonAsync<ClusterVote>(RunLayout.ProposalClusterVote(runId), cancellationToken)
+            ?? throw new NonRetryablePipelineException($"run {runId} has no {RunLayout.ProposalClusterVote(runId)}; the proposal check must run before the shards")),
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "no generator for these proposals"),
+    };
 
     // What RunStarter recorded: the settings and the training configuration resolved from them when the run started.
     private async Task<(RunSettings Settings, TrainingConfig Config)> RecordedRunAsync(string runId, CancellationToken cancellationToken)

@@ -16,6 +16,13 @@ public interface IPipelineEngine
     /// <summary>The image ids of dataset <paramref name="dataset"/> (under <c>datasets/{dataset}/</c>), in a stable order.</summary>
     Task<IReadOnlyList<string>> ListImagesAsync(string dataset, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Before the shards: fits what the run's proposal source needs from the whole dataset (for <c>mbplus-clusters</c>,
+    /// the cluster check under <see cref="Storage.RunLayout.ProposalClusterVote"/>) and says what it decided; null when
+    /// the source needs nothing.
+    /// </summary>
+    Task<ProposalCheck?> CheckProposalsAsync(string runId, CancellationToken cancellationToken = default);
+
     /// <summary>Writes one mask proposal per image of the shard to <see cref="Storage.RunLayout.ProposalMask"/>.</summary>
     Task<ProposalShardSummary> GenerateProposalsShardAsync(string runId, ProposalShard shard, CancellationToken cancellationToken = default);
 
@@ -36,6 +43,12 @@ public interface IPipelineEngine
 /// <param name="Index">0-based shard number (names the shard record).</param>
 /// <param name="ImageIds">The image ids of the shard.</param>
 public sealed record ProposalShard(int Index, IReadOnlyList<string> ImageIds);
+
+/// <summary>What the dataset-level check of the proposals decided.</summary>
+/// <param name="Refines">Whether the check changes the proposals (MB+ disagreed with the dataset's feature clusters).</param>
+/// <param name="Disagreement">How much MB+ and the feature clusters disagree (bits, 0–1).</param>
+/// <param name="Description">One sentence for the run's result and log.</param>
+public sealed record ProposalCheck(bool Refines, double Disagreement, string Description);
 
 /// <summary>What one proposal shard produced.</summary>
 /// <param name="Index">The shard number.</param>

@@ -12,14 +12,15 @@ namespace MaskContrast.Orchestration.Engine;
 /// <param name="Preset">Configuration preset (<see cref="Presets.Names"/>).</param>
 /// <param name="Overrides">Field overrides such as <c>optimizer.learningRate=0.01</c>.</param>
 /// <param name="Epochs">Number of epochs; null = the preset's <c>schedule.epochs</c>. Recorded settings always have it.</param>
-/// <param name="Proposals">Where object masks come from: <c>mbplus</c> or <c>ft</c> (generated) or <c>dataset</c> (the dataset's own mask folder).</param>
+/// <param name="Proposals">Where object masks come from: <c>mbplus-clusters</c> (default), <c>mbplus</c> or <c>ft</c> (generated) or
+/// <c>dataset</c> (the dataset's own mask folder).</param>
 /// <param name="EvalSize">Inference resolution S (S×S) of the evaluation and the model bundle; null = the preset's
 /// (<see cref="InferenceSize"/>: the official 512 for <c>paper</c>, else from the scale the network was trained at).</param>
 /// <param name="Clusters">Object clusters when the dataset has no ground truth (with ground truth: classes − 1).</param>
 /// <param name="Weights">Artifact path of a pretrained weight file (PyTorch pickle) when the preset asks for one.</param>
 /// <param name="LinearProbeEpochs">Also train a linear probe for this many epochs (paper 60; 0 = skip); needs labelled train and val splits.</param>
 /// <param name="Retrieval">Also run segment retrieval with a bank from the labelled train split.</param>
-public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, ProposalSource Proposals = ProposalSource.MbPlus,
+public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, ProposalSource Proposals = ProposalSource.MbPlusClusters,
     int? EvalSize = null, int Clusters = 20, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false)
 {
     /// <summary>The inference resolution the run evaluates and segments at.</summary>
@@ -107,8 +108,11 @@ public sealed record RunSettings(string Dataset, string Preset, string[] Overrid
 [JsonConverter(typeof(JsonStringEnumConverter<ProposalSource>))]
 public enum ProposalSource
 {
-    /// <summary>Generated with MB+ saliency (default).</summary>
+    /// <summary>Generated with MB+ saliency.</summary>
     [JsonStringEnumMemberName("mbplus")] MbPlus,
+    /// <summary>MB+ checked against ImageNet feature clusters of the whole dataset and refined by them where the two
+    /// disagree (default; <see cref="Core.Saliency.ClusterVote"/>).</summary>
+    [JsonStringEnumMemberName("mbplus-clusters")] MbPlusClusters,
     /// <summary>Generated with frequency-tuned saliency.</summary>
     [JsonStringEnumMemberName("ft")] Ft,
     /// <summary>The dataset's own mask folder.</summary>

@@ -20,6 +20,8 @@ public sealed record PipelineResult(string RunId, PipelineOutcome Outcome)
     public int ProposalShards { get; init; }
     /// <summary>Mask proposals written.</summary>
     public int ProposalMasks { get; init; }
+    /// <summary>What the dataset-level proposal check decided (null when the proposal source has none).</summary>
+    public ProposalCheck? ProposalCheck { get; init; }
     /// <summary>Image ids skipped during proposal generation.</summary>
     public IReadOnlyList<string> SkippedImages { get; init; } = [];
     /// <summary>Epochs trained by this orchestration.</summary>

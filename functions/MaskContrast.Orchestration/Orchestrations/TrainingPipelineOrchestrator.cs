@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace MaskContrast.Orchestration.Orchestrations;
 
 /// <summary>
-/// The whole training pipeline of one run: list images → mask proposals fanned out over shards → epochs 1..E one
+/// The whole training pipeline of one run: list images → proposal check → mask proposals fanned out over shards → epochs 1..E one
 /// after another (finished ones skipped) → evaluation → model publishing. The orchestration instance id is the run id.
 /// </summary>
 /// <remarks>
@@ -59,9 +59,10 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         }
     }
 
-    // Fans the images out over proposal shards and waits for all of them.
+    // Fits the dataset-level proposal check, then fans the images out over proposal shards and waits for all of them.
     private static async Task<ProposalShardSummary[]> GenerateProposalsAsync(PipelineRun run, IReadOnlyList<string> images)
     {
+        var check = await run.CallAsync<ProposalCheck?>(nameof(CheckProposals), run.Input.RunId);
         var shards = await Task.WhenAll(images.Chunk(run.Input.ShardSize).Select((ids, index) => run.CallAsync<ProposalShardSummary>(
             nameof(GenerateProposalShard), new GenerateProposalShardInput(run.Input.RunId, new ProposalShard(index, ids)))));
         run.Result = run.Result with
@@ -70,6 +71,7 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
             ProposalShards = shards.Length,
             ProposalMasks = shards.Sum(s => s.Masks),
             SkippedImages = shards.SelectMany(s => s.Skipped).ToList(),
+            ProposalCheck = check,
         };
         run.Logger.LogInformation("Run {RunId}: {Masks} proposals from {Shards} shards", run.Input.RunId, run.Result.ProposalMasks, shards.Length);
         return shards;

@@ -58,6 +58,12 @@ public static class RunLayout
     /// <summary><c>runs/{id}/proposals/masks/</c></summary>
     public static string ProposalMasks(string runId) => Proposals(runId) + "masks/";
 
+    /// <summary>The fitted cluster check of <c>mbplus-clusters</c> proposals (centroids and decision), read by every shard.</summary>
+    public static string ProposalClusterVote(string runId) => Proposals(runId) + "cluster-vote.json";
+
+    /// <summary>The record of the proposal check (what it decided), written once it is fitted.</summary>
+    public static string ProposalCheckRecord(string runId) => Proposals(runId) + "check.json";
+
     /// <summary><c>runs/{id}/proposals/masks/{imageId}.png</c></summary>
     public static string ProposalMask(string runId, string imageId)
         => $"{ProposalMasks(runId)}{NameValidator.ValidateImageId(imageId)}.png";

@@ -13,7 +13,7 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
     private readonly ConcurrentQueue<string> _calls = new();
     private readonly ConcurrentDictionary<int, int> _failuresLeft = new();
 
-    /// <summary>Calls in the order they happened, e.g. "ListImages", "Shard:0", "Train:1", "Evaluate", "Publish".</summary>
+    /// <summary>Calls in the order they happened, e.g. "ListImages", "CheckProposals", "Shard:0", "Train:1", "Evaluate", "Publish".</summary>
     public IReadOnlyList<string> Calls => _calls.ToArray();
 
     /// <summary>When set, ListImages throws this (e.g. a non-retryable "empty dataset").</summary>
@@ -39,6 +39,12 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
         if (ListImagesFailure is not null)
             throw ListImagesFailure;
         return Task.FromResult<IReadOnlyList<string>>(Enumerable.Range(0, imageCount).Select(i => $"img_{i:D3}").ToList());
+    }
+
+    public Task<ProposalCheck?> CheckProposalsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        _calls.Enqueue("CheckProposals");
+        return Task.FromResult<ProposalCheck?>(new ProposalCheck(false, 0.25, "fake check: MB+ kept"));
     }
 
     public async Task<ProposalShardSummary> GenerateProposalsShardAsync(string runId, ProposalShard shard, CancellationToken cancellationToken = default)

@@ -42,12 +42,14 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
         Assert.Equal(0.42, result.Eval!.MeanIou);
         Assert.Equal(RunLayout.ModelFile(runId, "model.bin"), result.Model!.Path);
 
-        // Order: list first; the three shards (10 images / 4 per shard), in any order, fan in before epoch 1; then
-        // epochs 1..3 in order, evaluation, publishing.
+        // Order: list first, then the proposal check; the three shards (10 images / 4 per shard), in any order, fan in
+        // before epoch 1; then epochs 1..3 in order, evaluation, publishing.
         var calls = engine.Calls;
-        Assert.Equal("ListImages", calls[0]);
-        Assert.Equal(["Shard:0", "Shard:1", "Shard:2"], calls.Skip(1).Take(3).Order());
-        Assert.Equal(["Train:1", "Train:2", "Train:3", "Evaluate", "Publish"], calls.Skip(4));
+        Assert.Equal(["ListImages", "CheckProposals"], calls.Take(2));
+        Assert.Equal(["Shard:0", "Shard:1", "Shard:2"], calls.Skip(2).Take(3).Order());
+        Assert.Equal(["Train:1", "Train:2", "Train:3", "Evaluate", "Publish"], calls.Skip(5));
+        Assert.Equal("fake check: MB+ kept", result.ProposalCheck!.Description);
+        Assert.NotNull(await _store.ReadJsonAsync<ProposalCheck>(RunLayout.ProposalCheckRecord(runId)));
 
         Assert.Equal(10, (await _store.ListAsync(RunLayout.Proposals(runId) + "masks/")).Count);
         Assert.Equal(3, (await _store.ListAsync(RunLayout.Proposals(runId) + "shards/")).Count);
@@ -107,8 +109,9 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
         Assert.Equal((1, 2), (second.ReadOutputAs<PipelineResult>()!.EpochsSkipped, second.ReadOutputAs<PipelineResult>()!.EpochsTrained));
         // Epoch 1 ran once; epoch 2 failed three times, then ran in the second orchestration.
         Assert.Equal(["Train:1", "Train:2", "Train:2", "Train:2", "Train:2", "Train:3"], engine.Calls.Where(c => c.StartsWith("Train:")));
-        // The image list and the proposal shards were recorded by the first run and reused.
+        // The image list, the proposal check and the proposal shards were recorded by the first run and reused.
         Assert.Equal(1, engine.Calls.Count(c => c == "ListImages"));
+        Assert.Equal(1, engine.Calls.Count(c => c == "CheckProposals"));
         Assert.Equal(1, engine.Calls.Count(c => c == "Shard:0"));
     }
 
@@ -187,7 +190,7 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
         Assert.Equal(PipelineOutcome.Cancelled, result.Outcome);
         Assert.Null(result.Eval);
         Assert.Equal(PipelinePhase.Cancelled, done.ReadCustomStatusAs<PipelineStatus>()!.Phase);
-        Assert.Equal(["ListImages", "Shard:0", "Train:1", "Train:2"], engine.Calls);
+        Assert.Equal(["ListImages", "CheckProposals", "Shard:0", "Train:1", "Train:2"], engine.Calls);
         // The epoch that was running when the cancel came finished and kept its checkpoint, so a re-run resumes after it.
         Assert.Equal([1, 2], (await EpochRecords.ListAsync(_store, runId)).Select(r => r.Epoch));
     }

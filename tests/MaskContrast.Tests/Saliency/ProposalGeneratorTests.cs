@@ -36,7 +36,7 @@ public class ProposalGeneratorTests
         using var temp = new TempFolder();
         var data = new FolderDataset(MakeFolder(temp));
         var progress = new Recorder();
-        var summary = new ProposalGenerator().Run(data, temp.File("out"), progress);
+        var summary = new ProposalGenerator(new ProposalOptions(ProposalMethod.MbPlus)).Run(data, temp.File("out"), progress);
 
         Assert.Equal(12, summary.Total);
         Assert.Equal(10, summary.KeptCount);
@@ -101,6 +101,6 @@ public class ProposalGeneratorTests
     public void Options_UnknownMethod_ErrorListsMethods()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ProposalGenerator(new ProposalOptions(Method: (ProposalMethod)9)));
-        Assert.Contains("mbplus, ft, user", e.Message);
+        Assert.Contains("mbplus, mbplus-clusters, ft, user", e.Message);
     }
 }
