@@ -25,8 +25,10 @@ public sealed record EvaluationOptions(int Size = 512, int? NumClasses = null, I
     }
 }
 
-/// <summary>Images with their ground truth and predicted class maps at the evaluation size, for reports.</summary>
-public sealed record EvaluationSamples(IReadOnlyList<RgbImage> Images, IReadOnlyList<ByteRaster> Truth, IReadOnlyList<ByteRaster> Prediction);
+/// <summary>Images with their ground truth and predicted class maps at the evaluation size, and every cluster's contact
+/// sheet, for reports.</summary>
+public sealed record EvaluationSamples(IReadOnlyList<RgbImage> Images, IReadOnlyList<ByteRaster> Truth, IReadOnlyList<ByteRaster> Prediction,
+    ContactSheets? Sheets = null);
 
 /// <summary>Evaluates a trained query encoder on a labelled split and packages it with its clusters as a <see cref="ModelBundle"/>.</summary>
 public static class ModelEvaluation
@@ -87,7 +89,8 @@ public static class ModelEvaluation
                     PixelClusteringProtocol.Evaluate(outputs.Embeddings, outputs.PredictedMasks, outputs.GroundTruth, protocol)) };
             }
             var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch, report.Assignment);
-            return (report, bundle, Samples(outputs, result, samples, byObject));
+            var sheets = ClusterContactSheets.Build(outputs, result, byObject, labelled: DetectClasses(outputs.GroundTruth) is not null);
+            return (report, bundle, Samples(outputs, result, samples, byObject) with { Sheets = sheets });
         }
         finally { untrained?.Dispose(); }
     }

@@ -9,11 +9,12 @@ namespace MaskContrast.Core.Evaluation;
 
 /// <summary>Everything a run's evaluation report shows, as written to <c>report.json</c>.</summary>
 public sealed record EvaluationDocument(ClusteringReport Clustering, EpochMetrics[] Training, string[]? ClassNames, string Note,
-    ExtraProtocolScores? Extras = null);
+    ExtraProtocolScores? Extras = null, IReadOnlyList<ClusterSheet>? Clusters = null);
 
 /// <summary>
 /// Writes an evaluation report into a folder: <c>report.json</c> (every number), <c>report.html</c> (tables and plots),
-/// <c>per_class_iou.png</c>, <c>loss_curve.png</c> and <c>samples.png</c> (image, ground truth, prediction per row).
+/// <c>per_class_iou.png</c>, <c>loss_curve.png</c>, <c>samples.png</c> (image, ground truth, prediction per row) and, with
+/// contact sheets, <c>cluster-NN.png</c> per cluster (<see cref="ClusterContactSheets"/>).
 /// </summary>
 public static class ReportWriter
 {
@@ -33,16 +34,26 @@ public static class ReportWriter
     }
 
     public static IReadOnlyList<string> Write(string folder, EvaluationDocument doc, IReadOnlyList<RgbImage> sampleImages,
-        IReadOnlyList<ByteRaster> sampleTruth, IReadOnlyList<ByteRaster> samplePrediction)
+        IReadOnlyList<ByteRaster> sampleTruth, IReadOnlyList<ByteRaster> samplePrediction, ContactSheets? sheets = null)
     {
         Directory.CreateDirectory(folder);
+        var files = new List<string>();
+        if (sheets is not null)
+        {
+            doc = doc with { Clusters = sheets.Clusters };
+            for (int i = 0; i < sheets.Clusters.Count; i++)
+            {
+                File.WriteAllBytes(Path.Combine(folder, sheets.Clusters[i].File), sheets.Images[i]);
+                files.Add(sheets.Clusters[i].File);
+            }
+        }
         File.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(doc, Presets.Json));
         PlotClassIoU(doc, Path.Combine(folder, "per_class_iou.png"));
         PlotLoss(doc.Training, Path.Combine(folder, "loss_curve.png"));
         if (sampleImages.Count > 0)
             File.WriteAllBytes(Path.Combine(folder, "samples.png"), ImageCodec.EncodePng(SampleGrid(sampleImages, sampleTruth, samplePrediction)));
         File.WriteAllText(Path.Combine(folder, "report.html"), Html(doc, sampleImages.Count > 0));
-        return ["report.json", "report.html", "per_class_iou.png", "loss_curve.png", .. sampleImages.Count > 0 ? new[] { "samples.png" } : []];
+        return ["report.json", "report.html", "per_class_iou.png", "loss_curve.png", .. sampleImages.Count > 0 ? new[] { "samples.png" } : [], .. files];
     }
 
     static string ClassName(EvaluationDocument doc, int c) => doc.ClassNames is { } n && c < n.Length ? n[c] : c == 0 ? "background" : $"class {c}";
@@ -120,6 +131,23 @@ public static class ReportWriter
                $"<tr><td>segment retrieval, VOC 7 classes</td><td>{P(x.RetrievalVoc7MeanIoU)}</td></tr></table>";
     }
 
+    // Every cluster with its contact sheet: what a user of unlabelled data looks at to tell what each cluster is.
+    static string Clusters(EvaluationDocument doc)
+    {
+        if (doc.Clusters is not { Count: > 0 } clusters) return "";
+        bool labelled = clusters.Any(c => c.MatchedClass is not null);
+        var sb = new StringBuilder("<h2>Clusters</h2><p>Each cluster's segments nearest its centre (outlined in the cluster's colour, " +
+            "the label its segmentation maps carry); share of all segments of the split; spread = RMS distance to the centre " +
+            "(compare clusters of this report only).</p><table><tr><th>cluster</th>" + (labelled ? "<th>matched class</th>" : "") +
+            "<th>segments</th><th>share %</th><th>spread</th><th></th></tr>");
+        foreach (var c in clusters)
+            sb.Append($"<tr><td>{c.Label}</td>")
+              .Append(labelled ? $"<td>{(c.MatchedClass is { } m ? WebUtility.HtmlEncode(ClassName(doc, m)) : "–")}</td>" : "")
+              .Append($"<td>{c.Segments}</td><td>{c.Share * 100:F1}</td><td>{c.Spread:F2}</td>")
+              .Append($"<td><img src=\"{c.File}\" alt=\"cluster {c.Label}\" width=\"400\"></td></tr>");
+        return sb.Append("</table>").ToString();
+    }
+
     static string Html(EvaluationDocument doc, bool samples)
     {
         var c = doc.Clustering;
@@ -152,6 +180,7 @@ public static class ReportWriter
             sb.Append($"<tr><td>{e.Epoch}</td><td>{e.Loss:F3}</td><td>{e.Contrastive:F3}</td><td>{e.ChanceContrastive:F3}</td><td>{e.Saliency:F3}</td><td>{e.Seconds:F0}</td></tr>");
         sb.Append("</table><img src=\"loss_curve.png\" alt=\"loss curve\">");
         if (samples) sb.Append("<h2>Samples</h2><p>image · ground truth · prediction (matched clusters)</p><img src=\"samples.png\" alt=\"samples\">");
+        sb.Append(Clusters(doc));
         return sb.Append("</body></html>").ToString();
     }
 }

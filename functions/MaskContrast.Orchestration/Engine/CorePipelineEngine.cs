@@ -147,7 +147,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             try
             {
                 var doc = new EvaluationDocument(report, [.. trainer.History], classNames, note, extras);
-                var files = ReportWriter.Write(temp, doc, samples.Images, samples.Truth, samples.Prediction);
+                var files = ReportWriter.Write(temp, doc, samples.Images, samples.Truth, samples.Prediction, samples.Sheets);
                 bundle.SaveFile(Path.Combine(temp, ModelBundle.FileName));
                 foreach (var file in files.Append(ModelBundle.FileName))
                     await store.WriteBytesAsync(RunLayout.EvalFile(runId, file), await File.ReadAllBytesAsync(Path.Combine(temp, file), cancellationToken), cancellationToken);

@@ -72,6 +72,19 @@ public sealed class RealPipelineTests : IDisposable
         Assert.Equal(inferenceSize, model.Manifest.EvalSize);
         var doc = await store.ReadJsonAsync<Core.Evaluation.EvaluationDocument>(RunLayout.EvalFile(runId, "report.json"));
         Assert.Equal(inferenceSize, doc!.Clustering.Size);
+        // A contact sheet per cluster: shares of the split's segments add up, each strip is stored, and (labelled data)
+        // each cluster names the class it was matched to.
+        var clusters = doc.Clusters!;
+        Assert.Equal(Enumerable.Range(1, 4), clusters.Select(c => c.Label));
+        Assert.Equal(1.0, clusters.Sum(c => c.Share), 6);
+        Assert.All(clusters, c => Assert.NotNull(c.MatchedClass));
+        foreach (var cluster in clusters)
+        {
+            var png = await store.ReadBytesAsync(RunLayout.EvalFile(runId, cluster.File));
+            var strip = ImageCodec.DecodeRgb(png!, cluster.File);
+            Assert.Equal((8 * 96 + 7 * 2, 96), (strip.Width, strip.Height));
+        }
+        Assert.Contains("<h2>Clusters</h2>", System.Text.Encoding.UTF8.GetString((await store.ReadBytesAsync(RunLayout.EvalFile(runId, "report.html")))!));
     }
 
     [Fact]
