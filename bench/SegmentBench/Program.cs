@@ -32,7 +32,7 @@ static void Segment(string preset, int size, int count, string outJson)
     var truth = Enumerable.Range(0, 24).Select(i => new ByteRaster(4, 4, Enumerable.Repeat((byte)(1 + i % 20), 16).ToArray())).ToList();
     var clusters = KMeansProtocol.Evaluate(randn(24, 32), masks, truth, new ClusteringProtocolOptions(NumClasses: 21, Seeds: [1], PcaComponents: 16));
     using var bundle = ModelBundle.Create(model, config, size, clusters, null, null, 0);
-    var writer = new SegmentationWriter(bundle);
+    var writer = new SegmentationWriter(bundle, "bench");
     var images = Enumerable.Range(0, count).Select(i =>
     {
         var (image, _) = SyntheticDataset.RenderOne(new SyntheticOptions(Width: size, Height: size, Seed: 3), i);

@@ -40,7 +40,7 @@ public static class DemoCommand
 
             string bundlePath = Path.Combine(where.Folder!, RunLayout.ModelFile("demo", ModelBundle.FileName));
             using var bundle = ModelBundle.LoadFile(bundlePath);
-            var writer = new SegmentationWriter(bundle, modelName: bundlePath);
+            var writer = new SegmentationWriter(bundle, ModelBundle.Sha256OfFile(bundlePath), modelName: bundlePath);
             string samples = Directory.CreateDirectory(Path.Combine(root, "samples")).FullName;
             var val = new VocDataset(data, "val");
             foreach (var id in val.Ids.Take(8))

@@ -21,7 +21,7 @@ public static class SegmentCommand
         {
             string bundlePath = ResolveBundle(parse.GetValue(model)!);
             using var bundle = ModelBundle.LoadFile(bundlePath);
-            var writer = new SegmentationWriter(bundle, parse.GetValue(maxPixels), bundlePath);
+            var writer = new SegmentationWriter(bundle, ModelBundle.Sha256OfFile(bundlePath), parse.GetValue(maxPixels), bundlePath);
             string outDir = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
             int ok = 0, failed = 0;
             foreach (var file in Expand(parse.GetValue(inputs)!))

@@ -9,11 +9,14 @@ using static TorchSharp.torch;
 namespace MaskContrast.Core.Inference;
 
 /// <summary>The JSON part of a bundle: everything but the network weights. <see cref="EvalSize"/> is the inference
-/// resolution and <see cref="Assignment"/> whether clusters go to whole images (official) or to each object.</summary>
+/// resolution and <see cref="Assignment"/> whether clusters go to whole images (official) or to each object. The lineage
+/// (<see cref="Dataset"/>, <see cref="DatasetFingerprint"/>, <see cref="CodeVersion"/>) is absent from bundles made
+/// before it was recorded.</summary>
 public sealed record BundleManifest(
     int FormatVersion, string ConfigJson, int EvalSize,
     double[] PcaMean, double[][] PcaComponents, double[] PcaExplainedVariance, double[] PcaExplainedVarianceRatio, bool PcaWhiten,
-    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch, ClusterAssignment Assignment = ClusterAssignment.Image);
+    double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch, ClusterAssignment Assignment = ClusterAssignment.Image,
+    string? Dataset = null, string? DatasetFingerprint = null, string? CodeVersion = null);
 
 /// <summary>
 /// A trained model made usable on new images without the training data: the query encoder's weights, the PCA and
@@ -60,12 +63,16 @@ public sealed class ModelBundle : IDisposable
         var pca = clusters.Pca ?? throw new ArgumentException("the protocol result has no PCA (a chance-level result cannot be bundled)", nameof(clusters));
         var best = clusters.Best;
         var manifest = new BundleManifest(FormatVersion, Presets.ToJson(config), evalSize, pca.Mean, ToJagged(pca.Components),
-            pca.ExplainedVariance, pca.ExplainedVarianceRatio, pca.Whiten, ToJagged(best.Centroids), best.LabelToClass, classNames, sourceRun, epoch, assignment);
+            pca.ExplainedVariance, pca.ExplainedVarianceRatio, pca.Whiten, ToJagged(best.Centroids), best.LabelToClass, classNames, sourceRun, epoch, assignment,
+            CodeVersion: SegmentationReceipt.CodeVersion);
         return new ModelBundle(model, manifest);
     }
 
     /// <summary>This bundle with class names for its cluster-to-class map (same weights, a new manifest); disposes nothing.</summary>
     public ModelBundle WithClassNames(string[] classNames) => new(Model, Manifest with { ClassNames = classNames });
+
+    /// <summary>This bundle with the dataset it was trained on and that dataset's <see cref="Data.DatasetFingerprint"/>; disposes nothing.</summary>
+    public ModelBundle WithDataset(string dataset, string fingerprint) => new(Model, Manifest with { Dataset = dataset, DatasetFingerprint = fingerprint });
 
     public void Save(Stream destination)
     {
@@ -87,12 +94,7 @@ public sealed class ModelBundle : IDisposable
         try
         {
             using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
-            var manifestEntry = zip.GetEntry("manifest.json") ?? throw new InvalidDataException($"{name} has no manifest.json");
-            BundleManifest manifest;
-            using (var s = manifestEntry.Open())
-                manifest = JsonSerializer.Deserialize<BundleManifest>(s, Presets.Json) ?? throw new InvalidDataException($"{name}: empty manifest");
-            if (manifest.FormatVersion != FormatVersion)
-                throw new InvalidDataException($"{name} has bundle format {manifest.FormatVersion}; this build reads {FormatVersion}");
+            var manifest = ReadManifest(zip, name);
             var config = Presets.FromJson(manifest.ConfigJson);
             var model = new SegmentationModel(config.Model);
             var weights = zip.GetEntry("model.bin") ?? throw new InvalidDataException($"{name} has no model.bin");
@@ -111,6 +113,43 @@ public sealed class ModelBundle : IDisposable
         {
             throw new InvalidDataException($"{name} is not a MaskContrast model bundle (not a zip archive)", e);
         }
+    }
+
+    /// <summary>Only the manifest of a bundle (no weights, no libtorch): what a model's lineage shows.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a bundle this build reads.</exception>
+    public static BundleManifest ReadManifest(Stream source, string name)
+    {
+        try
+        {
+            using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+            return ReadManifest(zip, name);
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith("The archive", StringComparison.Ordinal) || e.Message.Contains("Central Directory"))
+        {
+            throw new InvalidDataException($"{name} is not a MaskContrast model bundle (not a zip archive)", e);
+        }
+    }
+
+    static BundleManifest ReadManifest(ZipArchive zip, string name)
+    {
+        var entry = zip.GetEntry("manifest.json") ?? throw new InvalidDataException($"{name} has no manifest.json");
+        BundleManifest manifest;
+        try
+        {
+            using var s = entry.Open();
+            manifest = JsonSerializer.Deserialize<BundleManifest>(s, Presets.Json) ?? throw new InvalidDataException($"{name}: empty manifest");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"{name}: unreadable manifest ({JsonErrors.Describe(e)})", e); }
+        if (manifest.FormatVersion != FormatVersion)
+            throw new InvalidDataException($"{name} has bundle format {manifest.FormatVersion}; this build reads {FormatVersion}");
+        return manifest;
+    }
+
+    /// <summary>SHA-256 of a bundle file, lowercase hex: the identity its segmentations' receipts carry.</summary>
+    public static string Sha256OfFile(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
     }
 
     public static ModelBundle LoadFile(string path, Device? device = null)

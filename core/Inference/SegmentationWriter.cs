@@ -6,9 +6,11 @@ using MaskContrast.Core.Evaluation;
 namespace MaskContrast.Core.Inference;
 
 /// <summary>The JSON written next to a segmentation.</summary>
+/// <param name="Model">How the caller names the model (compared by the blob trigger to skip inputs already segmented by it).</param>
 /// <param name="Fingerprint">What identifies the input's version (a blob ETag), when the caller knows it: lets a re-run skip it.</param>
+/// <param name="Receipt">Which model made it, trained on what (<see cref="SegmentationReceipt"/>).</param>
 public sealed record SegmentationSummary(string Input, int Width, int Height, IReadOnlyList<SegmentArea> Labels, double Milliseconds, string? Model,
-    string? Fingerprint = null);
+    string? Fingerprint = null, SegmentationReceipt? Receipt = null);
 
 /// <summary>The JSON written instead of the outputs when an input cannot be segmented.</summary>
 public sealed record SegmentationError(string Input, string Error, string Kind, string? Fingerprint = null);
@@ -19,9 +21,14 @@ public sealed record SegmentationError(string Input, string Error, string Kind, 
 /// <c>{name}.json</c>; or <c>{name}.error.json</c> when the input is not a decodable image within the pixel limit.
 /// Used by the CLI's <c>segment</c> command and the Functions app's blob trigger.
 /// </summary>
-public sealed class SegmentationWriter(ModelBundle bundle, long maxPixels = ImageCodec.DefaultMaxPixels, string? modelName = null)
+/// <param name="bundle">The model.</param>
+/// <param name="bundleSha256">SHA-256 of the bundle file the model was loaded from, for the receipt.</param>
+/// <param name="maxPixels">Larger inputs are refused with an error record.</param>
+/// <param name="modelName">How the caller names the model.</param>
+public sealed class SegmentationWriter(ModelBundle bundle, string bundleSha256, long maxPixels = ImageCodec.DefaultMaxPixels, string? modelName = null)
 {
     private readonly Segmenter _segmenter = new(bundle);
+    private readonly SegmentationReceipt _receipt = SegmentationReceipt.For(bundle, bundleSha256, modelName);
 
     /// <summary>The output files (name → bytes) for one input; never throws for a bad image, returns the error record instead.</summary>
     public (IReadOnlyDictionary<string, byte[]> Files, bool Succeeded) Process(string name, byte[] encoded, string? fingerprint = null)
@@ -34,7 +41,7 @@ public sealed class SegmentationWriter(ModelBundle bundle, long maxPixels = Imag
             return (new Dictionary<string, byte[]> { [name + ".error.json"] = JsonSerializer.SerializeToUtf8Bytes(error, Presets.Json) }, false);
         }
         var result = _segmenter.Segment(image);
-        var summary = new SegmentationSummary(name, image.Width, image.Height, result.Areas, result.Milliseconds, modelName, fingerprint);
+        var summary = new SegmentationSummary(name, image.Width, image.Height, result.Areas, result.Milliseconds, modelName, fingerprint, _receipt);
         return (new Dictionary<string, byte[]>
         {
             [name + ".png"] = ImageCodec.EncodeGrayPng(result.Labels),

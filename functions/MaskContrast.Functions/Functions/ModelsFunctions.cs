@@ -4,11 +4,13 @@ using MaskContrast.Orchestration.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace MaskContrast.Functions.Functions;
 
-/// <summary><c>POST /api/models/{id}/activate</c> and <c>GET /api/models/active</c>: which model segments images.</summary>
-public sealed class ModelsFunctions(ActiveModelStore activeModels, CallerAccess access, TimeProvider clock)
+/// <summary><c>POST /api/models/{id}/activate</c> and <c>GET /api/models/active</c>: which model segments images;
+/// <c>GET /api/models/{id}</c>: where a model comes from.</summary>
+public sealed class ModelsFunctions(ActiveModelStore activeModels, CallerAccess access, TimeProvider clock, IArtifactStore store, ILogger<ModelsFunctions> logger)
 {
     /// <summary>Makes run <paramref name="id"/>'s published model the active one; 404 when the run has no model.</summary>
     [Function(nameof(ActivateModel))]
@@ -25,6 +27,29 @@ public sealed class ModelsFunctions(ActiveModelStore activeModels, CallerAccess 
             ? Problems.Status(StatusCodes.Status404NotFound, "The run has no model.",
                 $"Run '{id}' has no published model ({RunLayout.ModelRecord(id)} is missing); wait until the run completes.", ApiLinks.Instance(request))
             : new OkObjectResult(active);
+    }
+
+    /// <summary>The lineage of run <paramref name="id"/>'s published model (<see cref="ModelLineage"/>); 404 when it has none,
+    /// 503 when its bundle cannot be read.</summary>
+    [Function(nameof(GetModel))]
+    public async Task<IActionResult> GetModel(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        if (RunViews.InvalidRunId(id, request) is { } invalid)
+            return invalid;
+        try
+        {
+            return await ModelLineage.ReadAsync(store, id, cancellationToken) is { } lineage
+                ? new OkObjectResult(lineage)
+                : Problems.Status(StatusCodes.Status404NotFound, "The run has no model.",
+                    $"Run '{id}' has no published model; wait until the run completes.", ApiLinks.Instance(request));
+        }
+        catch (InvalidDataException e)
+        {
+            logger.LogError(e, "The model of run {RunId} cannot be read", id);
+            return Problems.Status(StatusCodes.Status503ServiceUnavailable, "The model cannot be read.",
+                $"The published bundle of run '{id}' is missing or damaged; the details are in the log.", ApiLinks.Instance(request));
+        }
     }
 
     /// <summary>The active model; 404 when none was activated.</summary>

@@ -37,7 +37,7 @@ public sealed class ActiveSegmenter(IArtifactStore store, ActiveModelStore activ
         {
             if (_bundle is null || _loaded is null || _loaded.Path != model.Path || _loaded.Sha256 != model.Sha256)
                 await LoadAsync(model, cancellationToken);
-            return new SegmentationWriter(_bundle!, maxPixels, model.Identity()).Process(name, encoded, fingerprint);
+            return new SegmentationWriter(_bundle!, model.Sha256, maxPixels, model.Identity()).Process(name, encoded, fingerprint);
         }
         finally
         {

@@ -134,6 +134,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             sourceRun: runId, epoch: epoch, cancellationToken: cancellationToken), cancellationToken);
         string[]? classNames = labelled ? DatasetFolder.ClassNames(root, report.NumClasses) : null;
         if (classNames is not null) bundle = bundle.WithClassNames(classNames);
+        bundle = bundle.WithDataset(settings.Dataset, await TrainingImagesFingerprintAsync(runId, settings, cancellationToken));
         ExtraProtocolScores? extras = null;
         if (labelled && (settings.LinearProbeEpochs > 0 || settings.Retrieval))
             extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, outputs,
@@ -167,6 +168,16 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         string path = RunLayout.ModelFile(runId, ModelBundle.FileName);
         await store.WriteBytesAsync(path, bytes, cancellationToken);
         return new ModelLocation(path, ArtifactStoreExtensions.Sha256Of(bytes));
+    }
+
+    // The fingerprint of the images the run trained on (its frozen image list), recorded in the model bundle.
+    private async Task<string> TrainingImagesFingerprintAsync(string runId, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var data = await OpenDatasetAsync(settings.Dataset, cancellationToken);
+        var ids = await store.ReadJsonAsync<List<string>>(RunLayout.ImageList(runId), cancellationToken) ?? [.. data.Ids];
+        return data is IImageFiles files
+            ? await Task.Run(() => DatasetFingerprint.Of(files, ids), cancellationToken)
+            : throw new NonRetryablePipelineException($"dataset '{settings.Dataset}' is not made of image files; its fingerprint cannot be taken");
     }
 
     // The generator's settings for a shard; mbplus-clusters shards all use the check fitted on the whole dataset.

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Inference;
 using MaskContrast.Core.Data;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
@@ -40,7 +43,7 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
         var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        var models = new ModelsFunctions(new ActiveModelStore(store), CallerAccess.KeysOnly, TimeProvider.System);
+        var models = new ModelsFunctions(new ActiveModelStore(store), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
 
         var body = """{"dataset":"syn","preset":"tiny","overrides":["schedule.stepsPerEpoch=3"],"epochs":2,"evalSize":64,"shardSize":10,"runId":"run-real"}""";
         Assert.IsType<AcceptedResult>(await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), host.Client, cts.Token));
@@ -55,6 +58,15 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         Assert.True(await store.ExistsAsync(view.Links["model"]));
 
         Assert.IsType<OkObjectResult>(await models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/run-real/activate"), "run-real", cts.Token));
+        // The model's lineage: the bundle and its hash, the run's history, and the fingerprint of the images it trained on.
+        var lineage = Assert.IsType<ModelLineage>(Assert.IsType<OkObjectResult>(
+            await models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-real"), "run-real", cts.Token)).Value);
+        var trainedOn = (await store.ReadJsonAsync<List<string>>(RunLayout.ImageList("run-real"), cts.Token))!;
+        Assert.Equal(("syn", DatasetFingerprint.Of(new VocDataset(data, "train"), trainedOn)), (lineage.Dataset, lineage.DatasetFingerprint));
+        Assert.Equal(await store.ComputeSha256Async(lineage.Bundle.Path, cts.Token), lineage.Bundle.Sha256);
+        Assert.Equal((2, 2, 64, 4), (lineage.Epochs.Count, lineage.Epoch, lineage.InferenceSize, lineage.Clusters));
+        Assert.Equal(("tiny", SegmentationReceipt.CodeVersion), (lineage.Settings!.Preset, lineage.CodeVersion));
+        Assert.NotNull(lineage.Evaluation);
         using var segmenter = new ActiveSegmenter(store, new ActiveModelStore(store), NullLogger<ActiveSegmenter>.Instance);
         var segment = new SegmentFunctions(segmenter,
             new BlobSegmentationProcessor(segmenter, NullLogger<BlobSegmentationProcessor>.Instance), new SegmentOutput(null!),
@@ -63,6 +75,10 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         var labels = Assert.IsType<FileContentResult>(await segment.SegmentImage(
             FunctionsTestKit.Request("POST", "/api/segment", bytes: ImageCodec.EncodePng(image)), cts.Token));
         var raster = IndexedPng.TryRead(labels.FileContents, "labels")!;
+        var json = Assert.IsType<FileContentResult>(await segment.SegmentImage(
+            FunctionsTestKit.Request("POST", "/api/segment", bytes: ImageCodec.EncodePng(image), query: "?format=json"), cts.Token));
+        var receipt = JsonSerializer.Deserialize<SegmentationSummary>(json.FileContents, Presets.Json)!.Receipt!;
+        Assert.Equal((lineage.Bundle.Sha256, "run-real", lineage.DatasetFingerprint), (receipt.BundleSha256, receipt.Run, receipt.DatasetFingerprint));
         Assert.Equal((90, 70), (raster.Width, raster.Height));
         Assert.All(raster.Values, v => Assert.InRange(v, 0, 4));   // 4 object clusters (the val split holds 4 classes)
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s");

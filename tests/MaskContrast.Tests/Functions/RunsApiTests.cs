@@ -32,7 +32,7 @@ public sealed class RunsApiTests : IAsyncLifetime
     {
         (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("runs", imageCount: 5);
         _runs = new RunsFunctions(new StartRunHandler(_store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        _models = new ModelsFunctions(new ActiveModelStore(_store), CallerAccess.KeysOnly, TimeProvider.System);
+        _models = new ModelsFunctions(new ActiveModelStore(_store), CallerAccess.KeysOnly, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
     }
 
     public async Task DisposeAsync()
@@ -84,6 +84,13 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.Equal((RunLayout.ModelFile("run-http", "model.bin"), await _store.ComputeSha256Async(activated.Path)), (activated.Path, activated.Sha256));
         var active = Assert.IsType<OkObjectResult>(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), _timeout.Token));
         Assert.Equal(activated, active.Value);
+
+        // The fake engine publishes two bytes, not a bundle: its lineage cannot be read, and says so without details.
+        var unreadable = Assert.IsType<ObjectResult>(await _models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-http"), "run-http", _timeout.Token));
+        Assert.Equal(503, unreadable.StatusCode);
+        Assert.DoesNotContain("zip", JsonSerializer.Serialize(unreadable.Value));
+        var none = Assert.IsType<ObjectResult>(await _models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-none"), "run-none", _timeout.Token));
+        Assert.Equal(404, none.StatusCode);
     }
 
     [Fact]

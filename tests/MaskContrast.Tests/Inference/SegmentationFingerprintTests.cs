@@ -14,7 +14,7 @@ public sealed class SegmentationFingerprintTests
     {
         using var bundle = SegmentationWriterTests.TinyBundle();
 
-        var (files, succeeded) = new SegmentationWriter(bundle, modelName: "m@1").Process("a.png", FunctionsTestKit.Png(33, 21), fingerprint: "0x8D1");
+        var (files, succeeded) = new SegmentationWriter(bundle, "ab12", modelName: "m@1").Process("a.png", FunctionsTestKit.Png(33, 21), fingerprint: "0x8D1");
 
         Assert.True(succeeded);
         var summary = JsonSerializer.Deserialize<SegmentationSummary>(files["a.png.json"], s_json)!;
@@ -29,7 +29,7 @@ public sealed class SegmentationFingerprintTests
         using var bundle = SegmentationWriterTests.TinyBundle();
         var bytes = input == 0 ? "hello"u8.ToArray() : FunctionsTestKit.Png(11, 10);
 
-        var (files, succeeded) = new SegmentationWriter(bundle, maxPixels: 100).Process("b.jpg", bytes, fingerprint: "0x8D2");
+        var (files, succeeded) = new SegmentationWriter(bundle, "ab12", maxPixels: 100).Process("b.jpg", bytes, fingerprint: "0x8D2");
 
         Assert.False(succeeded);
         var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files).Value, s_json)!;

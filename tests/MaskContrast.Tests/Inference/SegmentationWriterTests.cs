@@ -12,6 +12,7 @@ namespace MaskContrast.Tests.Inference;
 
 public sealed class SegmentationWriterTests : IDisposable
 {
+    private const string BundleHash = "0123abcd";
     private readonly ModelBundle _bundle = TinyBundle();
 
     public void Dispose() => _bundle.Dispose();
@@ -63,7 +64,7 @@ public sealed class SegmentationWriterTests : IDisposable
     [MemberData(nameof(GoodInputs))]
     public void Process_ValidImage_WritesLabelMapOverlayAndSummaryAtInputSize(string name, byte[] bytes, int width, int height)
     {
-        var (files, ok) = new SegmentationWriter(_bundle).Process(name, bytes);
+        var (files, ok) = new SegmentationWriter(_bundle, BundleHash).Process(name, bytes);
         Assert.True(ok);
         Assert.Equal([name + ".json", name + ".overlay.png", name + ".png"], files.Keys.Order());
         var labels = ImageCodec.DecodeSingleChannel(WriteTemp(files[name + ".png"]));
@@ -75,6 +76,32 @@ public sealed class SegmentationWriterTests : IDisposable
         Assert.Equal((width, height), (summary.Width, summary.Height));
         Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 6);
         Assert.Equal(labels.Values.Distinct().Order().Select(v => (int)v), summary.Labels.Select(l => l.Label));
+    }
+
+    [Fact]
+    public void Process_WritesAReceipt_NamingTheModelItsTrainingAndBothCodeVersions()
+    {
+        using var traced = TinyBundle().WithDataset("cars", "f00d");
+        var (files, _) = new SegmentationWriter(traced, BundleHash, modelName: "runs/r1/model/model.mcbundle").Process("a.png", ImageCodec.EncodePng(Gradient(20, 10)));
+
+        var receipt = JsonSerializer.Deserialize<SegmentationSummary>(files["a.png.json"], Presets.Json)!.Receipt!;
+        Assert.Equal(("runs/r1/model/model.mcbundle", BundleHash, "test", 0), (receipt.Model, receipt.BundleSha256, receipt.Run, receipt.Epoch));
+        Assert.Equal(("cars", "f00d", 32, ClusterAssignment.Image), (receipt.Dataset, receipt.DatasetFingerprint, receipt.InferenceSize, receipt.Assignment));
+        Assert.Equal(SegmentationReceipt.CodeVersion, receipt.TrainedWith);
+        Assert.Equal(SegmentationReceipt.CodeVersion, receipt.SegmentedWith);
+        Assert.StartsWith("1.0.0", receipt.SegmentedWith);
+    }
+
+    [Fact]
+    public void Sha256OfFile_IsTheHashOfTheBundleBytes()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mc-bundle-{Guid.NewGuid():N}.mcbundle");
+        try
+        {
+            _bundle.SaveFile(path);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), ModelBundle.Sha256OfFile(path));
+        }
+        finally { File.Delete(path); }
     }
 
     [Theory]
@@ -91,7 +118,7 @@ public sealed class SegmentationWriterTests : IDisposable
             "notes.png" => "this is not an image"u8.ToArray(),
             _ => BombPng(),
         };
-        var (files, ok) = new SegmentationWriter(_bundle).Process(name, bytes);
+        var (files, ok) = new SegmentationWriter(_bundle, BundleHash).Process(name, bytes);
         Assert.False(ok);
         var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files, f => f.Key == name + ".error.json").Value, Presets.Json)!;
         Assert.Equal(kind, error.Kind);
@@ -107,8 +134,8 @@ public sealed class SegmentationWriterTests : IDisposable
         buffer.Position = 0;
         using var loaded = ModelBundle.Load(buffer, "bundle");
         Assert.Equal(_bundle.Manifest.Centroids.SelectMany(c => c), loaded.Manifest.Centroids.SelectMany(c => c));
-        Assert.Equal(new SegmentationWriter(_bundle).Process("a.png", image).Files["a.png.png"],
-                     new SegmentationWriter(loaded).Process("a.png", image).Files["a.png.png"]);
+        Assert.Equal(new SegmentationWriter(_bundle, BundleHash).Process("a.png", image).Files["a.png.png"],
+                     new SegmentationWriter(loaded, BundleHash).Process("a.png", image).Files["a.png.png"]);
     }
 
     [Fact]

@@ -1,0 +1,37 @@
+using MaskContrast.Core.Config;
+using MaskContrast.Core.Inference;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Storage;
+
+namespace MaskContrast.Functions.Models;
+
+/// <summary>
+/// Where a published model comes from (<c>GET /api/models/{id}</c>): the bundle and its hash, the run's settings, every
+/// trained epoch, the evaluation, the proposal check, and from the bundle's manifest the dataset fingerprint, inference
+/// size and code version — the same facts every segmentation's receipt carries, with the training history behind them.
+/// </summary>
+public sealed record ModelLineage(string RunId, ModelLocation Bundle, RunSettings? Settings, IReadOnlyList<EpochResult> Epochs,
+    EvalResult? Evaluation, ProposalCheck? ProposalCheck, string? Dataset, string? DatasetFingerprint, int InferenceSize,
+    ClusterAssignment Assignment, int Clusters, string[]? ClassNames, int Epoch, string? CodeVersion)
+{
+    /// <summary>The lineage of run <paramref name="runId"/>'s published model; null when it has none.</summary>
+    /// <exception cref="InvalidDataException">The published bundle is missing or not a bundle.</exception>
+    public static async Task<ModelLineage?> ReadAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        var published = await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord(runId), cancellationToken);
+        if (published is null) return null;
+        await using var bundle = await store.OpenReadAsync(published.Path, cancellationToken)
+            ?? throw new InvalidDataException($"the model of run {runId} is recorded at {published.Path}, which is missing");
+        using var buffer = new MemoryStream();
+        await bundle.CopyToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        var manifest = ModelBundle.ReadManifest(buffer, published.Path);
+        return new ModelLineage(runId, published,
+            await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken),
+            await EpochRecords.ListAsync(store, runId, cancellationToken),
+            await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(runId), cancellationToken),
+            await store.ReadJsonAsync<ProposalCheck>(RunLayout.ProposalCheckRecord(runId), cancellationToken),
+            manifest.Dataset, manifest.DatasetFingerprint, manifest.EvalSize, manifest.Assignment, manifest.Centroids.Length,
+            manifest.ClassNames, manifest.Epoch, manifest.CodeVersion);
+    }
+}
