@@ -54,6 +54,16 @@ public sealed class GpuCostEstimateTests
         Assert.Equal((128_000L, "resnet18", 112, 13.73), (estimate.TrainingViewPairs, estimate.Backbone, estimate.CropSize, estimate.GpuMinutes));
     }
 
+    [Fact]
+    public void For_EveryBackbone_HasARate()
+    {
+        // A backbone added without a row would make every start of it throw.
+        var tiny = Presets.Load("tiny");
+        foreach (var backbone in Enum.GetValues<BackboneName>())
+            Assert.True(GpuCostEstimate.For(tiny with { Model = tiny.Model with { Backbone = backbone } }, datasetFiles: 0).GpuSecondsPerViewPair > 0,
+                backbone.ToString());
+    }
+
     [Theory]
     [InlineData(437.0, true)]    // the 437.33-minute paper run is over a 437-minute budget
     [InlineData(437.33, false)]  // and within a budget of exactly its estimate
