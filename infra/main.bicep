@@ -42,6 +42,18 @@ param apiAuth string = 'entra'
 @description('Client id of the API app registration; hooks/preprovision.sh creates it and sets API_CLIENT_ID.')
 param apiClientId string = ''
 
+@description('Monthly cost budget of the resource group (billing currency), a whole number as text because azd substitutes text.')
+param budgetMonthlyAmount string = '100'
+
+@description('Comma-separated e-mail addresses for the budget alerts (80 % actual, 100 % forecast); empty = no budget.')
+param budgetContactEmails string = ''
+
+@description('First of the month the budget starts (yyyy-MM-01); empty = budgetFirstMonth. azd keeps the BUDGET_START_DATE output in the environment, so later provisions send the same date (Azure refuses to change it).')
+param budgetStartDate string = ''
+
+@description('Not to be set: the first of the current month, the start of a new budget (utcNow is only allowed as a parameter default).')
+param budgetFirstMonth string = utcNow('yyyy-MM-01')
+
 // Optional name overrides; empty means '<abbreviation><resourceToken>'.
 param resourceGroupName string = ''
 param storageAccountName string = ''
@@ -52,6 +64,8 @@ param trainingJobName string = ''
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
+var budgetEmails = filter(map(split(budgetContactEmails, ','), e => trim(e)), e => !empty(e))
+var budgetStart = !empty(budgetStartDate) ? budgetStartDate : budgetFirstMonth
 
 // Every name is known before deployment, so modules can reference each other's resources by name (rbac.bicep) and
 // what-if can predict them.
@@ -67,6 +81,7 @@ var names = {
   plan: '${abbrs.webServerFarms}${resourceToken}'
   functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}${resourceToken}'
   systemTopic: '${abbrs.eventGridSystemTopics}storage-${resourceToken}'
+  budget: '${abbrs.consumptionBudgets}${resourceToken}'
 }
 
 // Blob containers: the Flex deployment package, the artifact store (datasets/ and runs/ prefixes of one container,
@@ -194,6 +209,16 @@ module eventGrid 'app/eventgrid.bicep' = {
   }
 }
 
+module budget 'app/budget.bicep' = {
+  scope: rg
+  params: {
+    name: names.budget
+    amount: int(budgetMonthlyAmount)
+    contactEmails: budgetEmails
+    startDate: budgetStart
+  }
+}
+
 // azd stores these in the environment (.azure/<env>/.env); the hooks and docs/deployment.md read them.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
@@ -213,3 +238,5 @@ output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
 output ARTIFACT_CONTAINER string = containers.artifacts
 output SEGMENT_INPUT_CONTAINER string = containers.segmentInput
 output SEGMENT_OUTPUT_CONTAINER string = containers.segmentOutput
+// Empty while there is no budget, so that one created later starts in its own month.
+output BUDGET_START_DATE string = empty(budgetEmails) ? '' : budgetStart

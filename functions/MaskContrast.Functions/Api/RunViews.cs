@@ -1,5 +1,6 @@
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,12 @@ namespace MaskContrast.Functions.Api;
 /// <param name="Failure">What went wrong when it failed.</param>
 /// <param name="Links">self, cancel; report and model (artifact paths) and activate when the model is published.</param>
 public sealed record RunView(string RunId, string RuntimeStatus, DateTimeOffset CreatedUtc, DateTimeOffset LastUpdatedUtc,
-    PipelineStatus? Status, PipelineResult? Result, string? Failure, IReadOnlyDictionary<string, string> Links);
+    PipelineStatus? Status, PipelineResult? Result, string? Failure, IReadOnlyDictionary<string, string> Links)
+{
+    /// <summary>The GPU cost estimate and budget recorded when the run started (<c>GET /api/runs/{id}</c> only; the list
+    /// leaves it out to read nothing per run).</summary>
+    public GpuCostEstimate? Estimate { get; init; }
+}
 
 /// <summary>Builds <see cref="RunView"/>s and the run-specific problems.</summary>
 public static class RunViews

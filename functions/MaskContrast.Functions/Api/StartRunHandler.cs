@@ -28,8 +28,8 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
         return start.Outcome switch
         {
             RunStartOutcome.Started or RunStartOutcome.Resumed => new AcceptedResult(ApiLinks.Run(request, start.RunId!),
-                new StartRunResponse(start.RunId!, start.Outcome == RunStartOutcome.Resumed, start.Settings!, ApiLinks.Run(request, start.RunId!),
-                    ApiLinks.Cancel(request, start.RunId!))),
+                new StartRunResponse(start.RunId!, start.Outcome == RunStartOutcome.Resumed, start.Settings!, start.Estimate!,
+                    ApiLinks.Run(request, start.RunId!), ApiLinks.Cancel(request, start.RunId!))),
             RunStartOutcome.Invalid => Problems.Validation(start.Problems, instance),
             RunStartOutcome.DatasetMissing => Problems.Status(StatusCodes.Status404NotFound, "The dataset does not exist.", start.Detail, instance),
             RunStartOutcome.SettingsConflict => Problems.Status(StatusCodes.Status409Conflict, "The run id is taken.", start.Detail, instance),
@@ -39,16 +39,23 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
             _ => throw new InvalidOperationException($"unknown start outcome {start.Outcome}"),
         };
     }
+
+    /// <summary>The GPU cost estimate and budget recorded when the run last started (null for a run started before
+    /// estimates were recorded); <c>GET /api/runs/{id}</c> shows it.</summary>
+    public Task<GpuCostEstimate?> EstimateAsync(string runId, CancellationToken cancellationToken)
+        => store.ReadJsonAsync<GpuCostEstimate>(RunLayout.Estimate(runId), cancellationToken);
 }
 
 /// <summary>Body of the 202 answer to <c>POST /api/runs</c>.</summary>
 /// <param name="RunId">The run id (= orchestration instance id).</param>
 /// <param name="Resumed">True when the run id existed (same settings) and continues after its last checkpoint.</param>
 /// <param name="Settings">The recorded settings.</param>
+/// <param name="Estimate">What the run's training should cost in GPU minutes (an estimate on paper, see
+/// <see cref="GpuCostEstimate"/>) and the budget it runs under (<c>budgetGpuMinutes</c>).</param>
 /// <param name="StatusUri"><c>GET /api/runs/{id}</c>.</param>
 /// <param name="CancelUri"><c>POST /api/runs/{id}/cancel</c>.</param>
 /// <remarks>
 /// Durable's own management links are deliberately absent: in Azure they carry the extension's system key, which
 /// authorises status, raise-event, terminate and purge on every instance of the task hub, not only this run.
 /// </remarks>
-public sealed record StartRunResponse(string RunId, bool Resumed, RunSettings Settings, string StatusUri, string CancelUri);
+public sealed record StartRunResponse(string RunId, bool Resumed, RunSettings Settings, GpuCostEstimate Estimate, string StatusUri, string CancelUri);

@@ -45,7 +45,7 @@ public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, 
         return result;
     }
 
-    /// <summary>The run's status: phase, epoch, loss, ETA, and the report and model when done.</summary>
+    /// <summary>The run's status: phase, epoch, loss, ETA, the GPU estimate and budget, and the report and model when done.</summary>
     [Function(nameof(GetRun))]
     public async Task<IActionResult> GetRun(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}")] HttpRequest request,
@@ -54,9 +54,9 @@ public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, 
         if (RunViews.InvalidRunId(id, request) is { } invalid)
             return invalid;
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-        return metadata is null || metadata.Name != nameof(TrainingPipelineOrchestrator)
-            ? RunViews.NotFound(id, request)
-            : new OkObjectResult(RunViews.Describe(metadata, request));
+        if (metadata is null || metadata.Name != nameof(TrainingPipelineOrchestrator))
+            return RunViews.NotFound(id, request);
+        return new OkObjectResult(RunViews.Describe(metadata, request) with { Estimate = await starter.EstimateAsync(id, cancellationToken) });
     }
 
     /// <summary>The most recent runs (query <c>top</c>, 1–100, default 20), newest first.</summary>

@@ -26,6 +26,11 @@ public sealed record PipelineInput(string RunId, string Dataset, int Epochs, int
     /// <c>IEpochLauncher</c>. Set: each epoch runs as a job execution through the host's <c>IEpochJobLauncher</c>.</summary>
     public EpochJobOptions? EpochJob { get; init; }
 
+    /// <summary>The run's GPU budget in seconds of measured epoch time (<see cref="Engine.EpochResult.Seconds"/>, counting
+    /// epochs recorded before a resume): no epoch starts once the epochs so far have used it. Null (the CLI): no budget.
+    /// The HTTP API sets it from <see cref="Runs.RunLimits.MaxGpuMinutesPerRun"/>.</summary>
+    public double? GpuBudgetSeconds { get; init; }
+
     /// <summary>Every problem with the input, each naming the field and the allowed range; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -36,6 +41,8 @@ public sealed record PipelineInput(string RunId, string Dataset, int Epochs, int
             problems.Add($"epochs ({Epochs}) must be between 1 and {RunLayout.MaxEpoch}.");
         if (ShardSizeProblem(ShardSize) is { } shardProblem)
             problems.Add(shardProblem);
+        if (GpuBudgetSeconds is { } budget && !(budget > 0 && double.IsFinite(budget)))
+            problems.Add($"gpuBudgetSeconds ({budget}) must be a positive number of seconds, or null for no budget.");
         problems.AddRange((Retry ?? new()).Validate());
         problems.AddRange(EpochJob?.Validate() ?? []);
         return problems;

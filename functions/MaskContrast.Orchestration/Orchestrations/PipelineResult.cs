@@ -9,6 +9,9 @@ public enum PipelineOutcome
     Completed,
     /// <summary>Stopped by the <see cref="TrainingPipelineOrchestrator.CancelEventName"/> event.</summary>
     Cancelled,
+    /// <summary>Stopped before an epoch because the epochs so far had used <see cref="PipelineInput.GpuBudgetSeconds"/>;
+    /// their checkpoints are kept, nothing was evaluated or published (<see cref="PipelineResult.StopReason"/> says why).</summary>
+    BudgetSpent,
 }
 
 /// <summary>Output of <see cref="TrainingPipelineOrchestrator"/>.</summary>
@@ -28,6 +31,11 @@ public sealed record PipelineResult(string RunId, PipelineOutcome Outcome)
     public int EpochsTrained { get; init; }
     /// <summary>Epochs skipped because their checkpoint already existed.</summary>
     public int EpochsSkipped { get; init; }
+    /// <summary>Measured seconds of every finished epoch of the run (<see cref="EpochResult.Seconds"/>, recorded ones included):
+    /// what <see cref="PipelineInput.GpuBudgetSeconds"/> is compared with.</summary>
+    public double TrainingSeconds { get; init; }
+    /// <summary>Why the run stopped early, when it did for its budget; null otherwise.</summary>
+    public string? StopReason { get; init; }
     /// <summary>Loss of the last epoch.</summary>
     public double? FinalLoss { get; init; }
     /// <summary>The evaluation, when it ran.</summary>

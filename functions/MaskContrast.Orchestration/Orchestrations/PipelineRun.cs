@@ -38,6 +38,9 @@ internal sealed class PipelineRun
     /// <summary>Thrown by <see cref="StepAsync{T}(Func{Task{T}})"/> when cancellation was requested.</summary>
     public sealed class CancelledException : Exception;
 
+    /// <summary>Thrown before an epoch when the run's GPU budget is used; the message says by how much.</summary>
+    public sealed class BudgetSpentException(string reason) : Exception(reason);
+
     /// <summary>Calls an activity with the run's retry policy.</summary>
     public Task<T> CallAsync<T>(string activity, object input) => Context.CallActivityAsync<T>(activity, input, Options);
 
@@ -97,5 +100,14 @@ internal sealed class PipelineRun
     {
         Report(PipelinePhase.Cancelled, _status.Epoch, null, null);
         return Result with { Outcome = PipelineOutcome.Cancelled };
+    }
+
+    /// <summary>The result of a run stopped by its GPU budget: the epochs it trained (checkpoints kept), no evaluation.</summary>
+    public PipelineResult BudgetSpent(string reason)
+    {
+        // Epochs finish as an unbroken prefix, so their count is the last one's number.
+        Report(PipelinePhase.BudgetSpent, Result.EpochsTrained + Result.EpochsSkipped, Result.FinalLoss, null);
+        Logger.LogWarning("Run {RunId} stopped: {Reason}", Input.RunId, reason);
+        return Result with { Outcome = PipelineOutcome.BudgetSpent, StopReason = reason };
     }
 }

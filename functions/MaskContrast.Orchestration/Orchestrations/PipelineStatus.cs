@@ -27,4 +27,6 @@ public static class PipelinePhase
     public const string Cancelling = nameof(Cancelling);
     /// <summary>Stopped by the cancel event.</summary>
     public const string Cancelled = nameof(Cancelled);
+    /// <summary>Stopped because the epochs so far used the run's GPU budget (<see cref="PipelineInput.GpuBudgetSeconds"/>).</summary>
+    public const string BudgetSpent = nameof(BudgetSpent);
 }

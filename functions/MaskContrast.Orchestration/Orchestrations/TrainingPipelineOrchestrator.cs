@@ -19,6 +19,11 @@ namespace MaskContrast.Orchestration.Orchestrations;
 /// Running; see durabletask-dotnet issue #713). Terminating the instance is immediate and works out of the box, but the
 /// run ends Terminated with no result, and the running activity still finishes in the worker. Either way the run can be
 /// started again with the same run id and continues after the last finished epoch.</para>
+/// <para>Budget. With <see cref="PipelineInput.GpuBudgetSeconds"/> set, no epoch starts once the measured seconds of the
+/// run's finished epochs (<see cref="EpochResult.Seconds"/>, epochs recorded before a resume included) have reached it:
+/// the run ends <see cref="PipelineOutcome.BudgetSpent"/> with its checkpoints, unevaluated, and says why in
+/// <see cref="PipelineResult.StopReason"/>. A budget reached by the last epoch stops nothing: training is over, and
+/// evaluation and publishing run on the Function app, not the GPU. The check uses activity results only.</para>
 /// <para>Epochs run in the <see cref="RunTrainingEpoch"/> activity, or, when <see cref="PipelineInput.EpochJob"/> is set,
 /// as job executions awaited with the <see cref="EpochCompletedEventName"/> event, durable timers and status polls
 /// (<see cref="EpochJobFlow"/>).</para>
@@ -57,6 +62,10 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
         {
             return run.Cancelled();
         }
+        catch (PipelineRun.BudgetSpentException spent)
+        {
+            return run.BudgetSpent(spent.Message);
+        }
     }
 
     // Fits the dataset-level proposal check, then fans the images out over proposal shards and waits for all of them.
@@ -89,19 +98,41 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
             if (finished.TryGetValue(epoch, out var recorded))
             {
                 epochs.Add(recorded);
-                run.Result = run.Result with { EpochsSkipped = run.Result.EpochsSkipped + 1 };
+                run.Result = run.Result with
+                {
+                    EpochsSkipped = run.Result.EpochsSkipped + 1,
+                    TrainingSeconds = epochs.Sum(e => e.Seconds),
+                    FinalLoss = recorded.Loss,
+                };
                 continue;
             }
+            if (BudgetSpent(input, epochs, epoch) is { } reason)
+                throw new PipelineRun.BudgetSpentException(reason);
             run.Report(PipelinePhase.Training, epoch, epochs.LastOrDefault()?.Loss, EstimateSeconds(epochs, input.Epochs - epoch + 1));
             var current = epoch;
             var trained = await run.StepAsync(() => input.EpochJob is { } job
                 ? EpochJobFlow.RunEpochAsync(run.Context, input.RunId, current, job, run.Options)
                 : run.CallAsync<EpochResult>(nameof(RunTrainingEpoch), new RunTrainingEpochInput(input.RunId, current)));
             epochs.Add(trained);
-            run.Result = run.Result with { EpochsTrained = run.Result.EpochsTrained + 1 };
+            run.Result = run.Result with
+            {
+                EpochsTrained = run.Result.EpochsTrained + 1,
+                TrainingSeconds = epochs.Sum(e => e.Seconds),
+                FinalLoss = trained.Loss,
+            };
             run.Logger.LogInformation("Run {RunId}: epoch {Epoch}/{Epochs} loss {Loss:F4}", input.RunId, epoch, input.Epochs, trained.Loss);
         }
-        run.Result = run.Result with { FinalLoss = epochs.LastOrDefault()?.Loss };
+    }
+
+    // Why epoch `next` must not start: the finished epochs' measured seconds have reached the budget; null to go on.
+    internal static string? BudgetSpent(PipelineInput input, IReadOnlyList<EpochResult> finished, int next)
+    {
+        if (input.GpuBudgetSeconds is not { } budget)
+            return null;
+        double spent = finished.Sum(e => e.Seconds);
+        return spent < budget ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"GPU budget spent: epochs 1-{next - 1} took {spent:0.#} s of the run's {budget:0.#} s, so epochs {next}-{input.Epochs} " +
+            $"were not trained and the run was not evaluated. Its checkpoints are kept.");
     }
 
     // Only the unbroken run 1..k of finished epochs is skipped by the orchestrator. A gap can only come from files removed

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MaskContrast.Core.Config;
 using MaskContrast.Orchestration.Engine;
 
@@ -17,6 +18,9 @@ namespace MaskContrast.Orchestration.Runs;
 /// <param name="MaxOverrideLength">Characters of one override.</param>
 /// <param name="MaxConcurrentRuns">Runs running or pending at once; one more start is refused (429) until one ends.</param>
 /// <param name="Backbones">The backbones a caller may choose.</param>
+/// <param name="MaxGpuMinutesPerRun">The per-run GPU budget: a run whose <see cref="GpuCostEstimate"/> is above it is
+/// refused, and a running one stops once its measured epoch time reaches it (<c>PipelineInput.GpuBudgetSeconds</c>). The
+/// default allows the paper's VOC run (≈ 440 estimated T4 minutes) with some room.</param>
 public sealed record RunLimits(
     int MaxEpochs = 100,
     long MaxTrainingViews = 2_000_000,
@@ -25,7 +29,8 @@ public sealed record RunLimits(
     int MaxOverrides = 32,
     int MaxOverrideLength = 200,
     int MaxConcurrentRuns = 2,
-    BackboneName[]? Backbones = null)
+    BackboneName[]? Backbones = null,
+    double MaxGpuMinutesPerRun = 600)
 {
     /// <summary>App setting that overrides <see cref="MaxConcurrentRuns"/>.</summary>
     public const string MaxConcurrentRunsSetting = "MASKCONTRAST_MAX_CONCURRENT_RUNS";
@@ -33,11 +38,14 @@ public sealed record RunLimits(
     /// <summary>App setting that overrides <see cref="MaxTrainingViews"/>.</summary>
     public const string MaxTrainingViewsSetting = "MASKCONTRAST_MAX_TRAINING_VIEWS";
 
+    /// <summary>App setting that overrides <see cref="MaxGpuMinutesPerRun"/>.</summary>
+    public const string MaxGpuMinutesPerRunSetting = "MASKCONTRAST_MAX_GPU_MINUTES_PER_RUN";
+
     /// <summary>Every backbone but ResNet-101 (twice the paper's compute for no gain the paper reports).</summary>
     public static readonly BackboneName[] DefaultBackbones =
         [BackboneName.MlNetResNet18, BackboneName.ResNet18, BackboneName.ResNet34, BackboneName.ResNet50, BackboneName.Narrow];
 
-    /// <summary>The defaults with the two settings above applied; a value that is not a positive number is an error.</summary>
+    /// <summary>The defaults with the three settings above applied; a value that is not a positive number is an error.</summary>
     public static RunLimits FromSettings(Func<string, string?> setting)
     {
         var limits = new RunLimits();
@@ -45,6 +53,13 @@ public sealed record RunLimits(
             limits = limits with { MaxConcurrentRuns = int.TryParse(runs, out int n) && n > 0 ? n : throw Bad(MaxConcurrentRunsSetting, runs) };
         if (setting(MaxTrainingViewsSetting) is { Length: > 0 } views)
             limits = limits with { MaxTrainingViews = long.TryParse(views, out long v) && v > 0 ? v : throw Bad(MaxTrainingViewsSetting, views) };
+        if (setting(MaxGpuMinutesPerRunSetting) is { Length: > 0 } minutes)
+            limits = limits with
+            {
+                MaxGpuMinutesPerRun = double.TryParse(minutes, NumberStyles.Float, CultureInfo.InvariantCulture, out double m) && m > 0 && double.IsFinite(m)
+                    ? m
+                    : throw new InvalidOperationException($"{MaxGpuMinutesPerRunSetting} is '{EchoText.Shorten(minutes)}'; it must be a positive number of minutes."),
+            };
         return limits;
     }
 
@@ -64,8 +79,7 @@ public sealed record RunLimits(
         var s = config.Schedule;
         if (s.Epochs > MaxEpochs)
             yield return ("epochs", $"epochs ({s.Epochs}) must be at most {MaxEpochs} here.");
-        long perEpoch = s.StepsPerEpoch > 0 ? (long)s.StepsPerEpoch * s.BatchSize : datasetFiles;
-        long views = perEpoch * s.Epochs;
+        long views = GpuCostEstimate.ViewPairsOf(config, datasetFiles);
         if (views > MaxTrainingViews)
             yield return ("overrides", $"the run would train on {views:N0} view pairs (epochs × steps per epoch × batch); at most {MaxTrainingViews:N0} are accepted here.");
         if (config.Data.CropSize > MaxCropSize)
@@ -75,6 +89,11 @@ public sealed record RunLimits(
         var backbones = Backbones ?? DefaultBackbones;
         if (!backbones.Contains(config.Model.Backbone))
             yield return ("overrides", $"model.backbone ({config.Model.Backbone.JsonName()}) must be one of {string.Join(", ", backbones.Select(b => b.JsonName()))} here.");
+        var estimate = GpuCostEstimate.For(config, datasetFiles);
+        if (estimate.GpuMinutes > MaxGpuMinutesPerRun)
+            yield return ("overrides", string.Create(CultureInfo.InvariantCulture,
+                $"the run is estimated at {estimate.GpuMinutes:0.##} GPU minutes ({views:N0} view pairs of {estimate.Backbone} at crop {estimate.CropSize}); " +
+                $"the budget per run is {MaxGpuMinutesPerRun:0.##} here. Lower epochs, schedule.stepsPerEpoch, schedule.batchSize, data.cropSize or choose a smaller backbone."));
     }
 
     private static InvalidOperationException Bad(string name, string value) =>

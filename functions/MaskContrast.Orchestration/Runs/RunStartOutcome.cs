@@ -1,5 +1,6 @@
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
+using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Orchestration.Runs;
 
@@ -37,6 +38,9 @@ public enum RunStartOutcome
 public sealed record RunStartResult(RunStartOutcome Outcome, string? RunId, RunSettings? Settings,
     IReadOnlyDictionary<string, string[]> Problems, string Detail)
 {
+    /// <summary>The GPU cost estimate recorded with the run (<see cref="RunLayout.Estimate"/>), when it was scheduled.</summary>
+    public GpuCostEstimate? Estimate { get; init; }
+
     /// <summary>True when the pipeline was scheduled (started or resumed).</summary>
     public bool Scheduled => Outcome is RunStartOutcome.Started or RunStartOutcome.Resumed;
 }

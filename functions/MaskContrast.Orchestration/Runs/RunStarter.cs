@@ -11,8 +11,9 @@ namespace MaskContrast.Orchestration.Runs;
 /// <summary>
 /// The one gate through which runs start, from the CLI and the HTTP API alike: checks every field, resolves the training
 /// configuration once, checks that the dataset exists and that the run id is free (or taken by the same settings, which
-/// resumes it), records <see cref="RunLayout.Settings"/> and <see cref="RunLayout.Config"/>, and schedules the pipeline
-/// with the run id as instance id. Callers only map their input to a <see cref="RunStartRequest"/> and the
+/// resumes it), records <see cref="RunLayout.Settings"/>, <see cref="RunLayout.Config"/> and the
+/// <see cref="GpuCostEstimate"/> (<see cref="RunLayout.Estimate"/>), and schedules the pipeline with the run id as
+/// instance id and the limits' GPU budget. Callers only map their input to a <see cref="RunStartRequest"/> and the
 /// <see cref="RunStartResult"/> to their answer.
 /// </summary>
 public static class RunStarter
@@ -64,11 +65,17 @@ public static class RunStarter
             await store.WriteBytesAsync(RunLayout.Config(runId), Encoding.UTF8.GetBytes(Presets.ToJson(config)), cancellationToken);
             await store.WriteJsonAsync(RunLayout.Settings(runId), settings, cancellationToken);
         }
+        // Written at every start: a resumed run keeps its settings but runs under the budget configured now.
+        var estimate = GpuCostEstimate.For(config, datasetFiles) with { BudgetGpuMinutes = limits?.MaxGpuMinutesPerRun };
+        await store.WriteJsonAsync(RunLayout.Estimate(runId), estimate, cancellationToken);
         var shardSize = request.ShardSize ?? PipelineInput.DefaultShardSize;
-        await client.StartPipelineAsync(new PipelineInput(runId, settings.Dataset, config.Schedule.Epochs, shardSize) { EpochJob = epochJob },
-            cancellationToken);
+        await client.StartPipelineAsync(new PipelineInput(runId, settings.Dataset, config.Schedule.Epochs, shardSize)
+        {
+            EpochJob = epochJob,
+            GpuBudgetSeconds = limits?.MaxGpuMinutesPerRun * 60,
+        }, cancellationToken);
         return new RunStartResult(recorded is null ? RunStartOutcome.Started : RunStartOutcome.Resumed, runId, settings,
-            new Dictionary<string, string[]>(), "");
+            new Dictionary<string, string[]>(), "") { Estimate = estimate };
     }
 
     static (TrainingConfig? Config, IReadOnlyDictionary<string, string[]> Problems) Resolve(RunStartRequest request, RunLimits? limits = null)

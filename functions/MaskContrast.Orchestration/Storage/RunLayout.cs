@@ -11,6 +11,7 @@ namespace MaskContrast.Orchestration.Storage;
 /// datasets/{name}/...                          images (and optional masks/labels) of a dataset
 /// runs/{id}/settings.json                     what the run was started with (dataset, preset, overrides…)
 /// runs/{id}/config.json                        the training configuration resolved from them, read by every step
+/// runs/{id}/estimate.json                      the GPU cost estimate and budget the run was (last) started with
 /// runs/{id}/images.json                        the image ids of the run, frozen at its start
 /// runs/{id}/proposals/masks/{imageId}.png      one object mask proposal per image
 /// runs/{id}/proposals/shards/shard-NNNN.json   one record per proposal shard (its completion marker)
@@ -48,6 +49,10 @@ public static class RunLayout
     /// <summary><c>runs/{id}/config.json</c>: the training configuration resolved from the settings (preset, overrides,
     /// epochs) when the run started; every step reads it from here instead of resolving the preset again.</summary>
     public static string Config(string runId) => Run(runId) + "config.json";
+
+    /// <summary><c>runs/{id}/estimate.json</c>: the run's <c>GpuCostEstimate</c> and the budget it was (last) started
+    /// with, written by <c>RunStarter</c> at each start and shown by <c>GET /api/runs/{id}</c>.</summary>
+    public static string Estimate(string runId) => Run(runId) + "estimate.json";
 
     /// <summary><c>runs/{id}/images.json</c>: the image ids the run uses, frozen at its start so a resumed run sees the same set.</summary>
     public static string ImageList(string runId) => Run(runId) + "images.json";

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
 using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Orchestration;
@@ -95,6 +96,73 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
         _engine.HoldEpoch.SetResult();
         await _host.Client.WaitForInstanceCompletionAsync("run-a", _timeout.Token);
         Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-b" }));
+    }
+
+    // tiny with a ResNet-18 at crop 112: 2 epochs × 10 steps × batch 8 = 160 view pairs × 0.02575 s / 4 = 1.03 s = 0.02 min.
+    private static readonly object s_resnet18Body = new
+    {
+        dataset = "toy", preset = "tiny", runId = "run-est", overrides = new[] { "model.backbone=resnet18", "data.cropSize=112" },
+    };
+
+    [Fact]
+    public async Task StartRun_Returns202WithTheGpuEstimate_AndGetRunShowsTheOneRecordedWithItsBudget()
+    {
+        var runs = Runs(new RunLimits());
+
+        var accepted = Assert.IsType<AcceptedResult>(await Start(runs, s_resnet18Body));
+        var estimate = Assert.IsType<StartRunResponse>(accepted.Value).Estimate;
+
+        Assert.Equal((160L, "resnet18", 112, 0.02, 600.0), (estimate.TrainingViewPairs, estimate.Backbone, estimate.CropSize, estimate.GpuMinutes, estimate.BudgetGpuMinutes));
+        Assert.Equal(0.0064375, estimate.GpuSecondsPerViewPair, precision: 12);
+        Assert.Equal(estimate, await _store.ReadJsonAsync<GpuCostEstimate>(RunLayout.Estimate("run-est")));
+        await _host.Client.WaitForInstanceCompletionAsync("run-est", _timeout.Token);
+        var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
+            await runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-est"), _host.Client, "run-est", _timeout.Token)).Value);
+        Assert.Equal(estimate, view.Estimate);
+        Assert.Contains("\"gpuMinutes\":0.02", JsonSerializer.Serialize(view, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    }
+
+    [Fact]
+    public async Task OverTheGpuBudget_Returns400WithTheEstimate_AndRecordsNothing()
+    {
+        var runs = Runs(new RunLimits(MaxGpuMinutesPerRun: 0.01));
+
+        var problem = RunsApiTests.AssertProblem(await Start(runs, s_resnet18Body), StatusCodes.Status400BadRequest);
+
+        var overrides = Assert.Single(Assert.IsType<ValidationProblemDetails>(problem).Errors["overrides"]);
+        Assert.Contains("estimated at 0.02 GPU minutes (160 view pairs of resnet18 at crop 112)", overrides);
+        Assert.Contains("budget per run is 0.01", overrides);
+        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-est")));
+        Assert.Null(await _store.ReadBytesAsync(RunLayout.Estimate("run-est")));
+        Assert.Null(await _host.Client.GetInstanceAsync("run-est", _timeout.Token));
+    }
+
+    [Fact]
+    public async Task GpuBudget_ReachesTheOrchestration_WhichStopsTheRunOnceItsEpochsHaveSpentIt()
+    {
+        // 0.25 min = 15 s; the fake engine's epochs take 10 s and 20 s, so epoch 3 never starts.
+        var runs = Runs(new RunLimits(MaxGpuMinutesPerRun: 0.25));
+        Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 4, runId = "run-spent" }));
+
+        var done = await _host.Client.WaitForInstanceCompletionAsync("run-spent", getInputsAndOutputs: true, _timeout.Token);
+        var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
+            await runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-spent"), _host.Client, "run-spent", _timeout.Token)).Value);
+
+        Assert.Equal(15.0, done.ReadInputAs<PipelineInput>()!.GpuBudgetSeconds);
+        Assert.Equal(["Train:1", "Train:2"], _engine.Calls.Where(c => c.StartsWith("Train:")));
+        Assert.DoesNotContain("Evaluate", _engine.Calls);
+        Assert.Equal((PipelineOutcome.BudgetSpent, PipelinePhase.BudgetSpent, 2), (view.Result!.Outcome, view.Status!.Phase, view.Status.Epoch));
+        Assert.Contains("took 30 s of the run's 15 s", view.Result.StopReason);
+        Assert.False(view.Links.ContainsKey("activate"));
+    }
+
+    [Fact]
+    public void FromSettings_ReadsTheGpuBudget_AndRefusesOneThatIsNotAPositiveNumber()
+    {
+        Assert.Equal(90.5, RunLimits.FromSettings(n => n == RunLimits.MaxGpuMinutesPerRunSetting ? "90.5" : null).MaxGpuMinutesPerRun);
+        Assert.Equal(600, RunLimits.FromSettings(_ => null).MaxGpuMinutesPerRun);
+        foreach (var bad in new[] { "0", "-1", "ten", "NaN", "Infinity" })
+            Assert.Throws<InvalidOperationException>(() => RunLimits.FromSettings(n => n == RunLimits.MaxGpuMinutesPerRunSetting ? bad : null));
     }
 
     [Fact]

@@ -267,6 +267,44 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     }
 
     [Fact]
+    public void Budget_OnTheResourceGroup_Alerts80PercentActualAnd100PercentForecast_OnlyWhenSomeoneIsToldOfIt()
+    {
+        var budget = template.Single("Microsoft.Consumption/budgets");
+        var props = budget["properties"]!;
+        Assert.Equal(("Cost", "Monthly", "[parameters('amount')]"),
+            ((string?)props["category"], (string?)props["timeGrain"], (string?)props["amount"]));
+        var notifications = props["notifications"]!.AsObject().Select(n => n.Value!).ToList();
+        Assert.Equal([("Actual", 80), ("Forecasted", 100)],
+            notifications.Select(n => ((string)n["thresholdType"]!, (int)n["threshold"]!)).Order());
+        Assert.All(notifications, n =>
+        {
+            Assert.True((bool)n["enabled"]!);
+            Assert.Equal("GreaterThanOrEqualTo", (string?)n["operator"]);
+            Assert.Equal("[parameters('contactEmails')]", (string?)n["contactEmails"]);
+        });
+        // No address, no budget; none is given by default.
+        Assert.Equal("[not(empty(parameters('contactEmails')))]", (string?)budget["condition"]);
+        Assert.Equal("", (string?)template.Root["parameters"]!["budgetContactEmails"]!["defaultValue"]);
+        Assert.Equal("[variables('budgetEmails')]", template.ModuleArgument("budget", "contactEmails"));
+        Assert.Equal("[int(parameters('budgetMonthlyAmount'))]", template.ModuleArgument("budget", "amount"));
+
+        // Deployed into the run's resource group, so it counts that group's costs only.
+        Assert.Equal((string?)template.Single("Microsoft.Resources/resourceGroups")["name"], (string?)template.ModuleDeployment("budget")["resourceGroup"]);
+
+        // The start date must be the first of a month and cannot change later: a pinned date (BUDGET_START_DATE, which
+        // azd keeps from the output) or else the first of the current month, computed where utcNow is allowed.
+        Assert.Equal("[utcNow('yyyy-MM-01')]", (string?)template.Root["parameters"]!["budgetFirstMonth"]!["defaultValue"]);
+        Assert.Equal("[if(not(empty(parameters('budgetStartDate'))), parameters('budgetStartDate'), parameters('budgetFirstMonth'))]",
+            (string?)template.Root["variables"]!["budgetStart"]);
+        Assert.Equal("[variables('budgetStart')]", template.ModuleArgument("budget", "startDate"));
+        Assert.Equal("[if(empty(variables('budgetEmails')), '', variables('budgetStart'))]",
+            (string?)template.Root["outputs"]!["BUDGET_START_DATE"]!["value"]);
+        var parameters = JsonNode.Parse(File.ReadAllText(Path.Combine(template.RepositoryRoot, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${BUDGET_START_DATE=}", (string?)parameters["budgetStartDate"]!["value"]);
+        Assert.Null(parameters["budgetFirstMonth"]);
+    }
+
+    [Fact]
     public void Outputs_AreUpperSnake_AndIncludeWhatTheHooksRead()
     {
         var outputs = template.Root["outputs"]!.AsObject().Select(p => p.Key).ToList();

@@ -213,6 +213,84 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
         Assert.DoesNotContain("Evaluate", engine.Calls);
     }
 
+    // FakePipelineEngine.SecondsOf(epoch) = 10·epoch: the run has used 10, 30, 60, 100 s after epochs 1..4.
+    [Theory]
+    [InlineData(4, 25, new[] { 1, 2 }, PipelineOutcome.BudgetSpent)]   // 30 s ≥ 25 s after epoch 2: epochs 3-4 never start
+    [InlineData(4, 30, new[] { 1, 2 }, PipelineOutcome.BudgetSpent)]   // reaching the budget exactly spends it
+    [InlineData(2, 25, new[] { 1, 2 }, PipelineOutcome.Completed)]     // spent by the last epoch: nothing left to stop
+    [InlineData(4, 60.5, new[] { 1, 2, 3, 4 }, PipelineOutcome.Completed)]  // 60 s < 60.5 s before epoch 4
+    public async Task Pipeline_GpuBudget_StopsBeforeTheEpochAfterTheOneThatSpendsIt_KeepingCheckpoints(
+        int epochs, double budgetSeconds, int[] trained, PipelineOutcome outcome)
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        await using var host = await StartHostAsync(engine);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var runId = await host.Client.StartPipelineAsync(
+            new PipelineInput("run-budget", "toy", epochs) { Retry = FastRetry, GpuBudgetSeconds = budgetSeconds }, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var result = done.ReadOutputAs<PipelineResult>()!;
+        Assert.Equal(outcome, result.Outcome);
+        Assert.Equal(trained.Select(e => $"Train:{e}"), engine.Calls.Where(c => c.StartsWith("Train:")));
+        Assert.Equal(trained, (await EpochRecords.ListAsync(_store, runId)).Select(r => r.Epoch));
+        Assert.Equal(trained.Sum(FakePipelineEngine.SecondsOf), result.TrainingSeconds);
+        Assert.Equal(FakePipelineEngine.LossOf(trained[^1]), result.FinalLoss);
+        var status = done.ReadCustomStatusAs<PipelineStatus>()!;
+        if (outcome == PipelineOutcome.BudgetSpent)
+        {
+            // Nothing after the stop: no evaluation, no model; the result and the status say why.
+            Assert.DoesNotContain("Evaluate", engine.Calls);
+            Assert.Null(result.Model);
+            Assert.Equal(new PipelineStatus(PipelinePhase.BudgetSpent, trained[^1], epochs, FakePipelineEngine.LossOf(trained[^1]), null), status);
+            Assert.StartsWith($"GPU budget spent: epochs 1-{trained[^1]} took {trained.Sum(FakePipelineEngine.SecondsOf)} s of the run's {budgetSeconds} s",
+                result.StopReason);
+            Assert.Equal(trained[^1], (await _store.ReadLatestAsync(RunLayout.LatestCheckpoint(runId)))!.Epoch);
+        }
+        else
+        {
+            Assert.Equal(["Evaluate", "Publish"], engine.Calls.TakeLast(2));
+            Assert.Null(result.StopReason);
+            Assert.Equal(PipelinePhase.Completed, status.Phase);
+        }
+    }
+
+    [Fact]
+    public async Task Pipeline_GpuBudget_CountsTheEpochsRecordedBeforeAResume()
+    {
+        const string runId = "run-budget-resume";
+        // An earlier orchestration trained epochs 1 and 2 (12 s each); this one may spend what is left of 30 s.
+        foreach (var epoch in new[] { 1, 2 })
+        {
+            await _store.WriteBytesAsync(RunLayout.Checkpoint(runId, epoch), BitConverter.GetBytes(epoch));
+            await EpochRecords.CompleteAsync(_store, runId, new EpochResult(epoch, FakePipelineEngine.LossOf(epoch), 0, 0, 12), DateTime.UtcNow);
+        }
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        await using var host = await StartHostAsync(engine);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        await host.Client.StartPipelineAsync(new PipelineInput(runId, "toy", Epochs: 5) { Retry = FastRetry, GpuBudgetSeconds = 30 }, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cts.Token);
+
+        // 24 s < 30 s: epoch 3 runs (30 s); 54 s ≥ 30 s: epoch 4 does not.
+        var result = done.ReadOutputAs<PipelineResult>()!;
+        Assert.Equal((PipelineOutcome.BudgetSpent, 2, 1, 54.0), (result.Outcome, result.EpochsSkipped, result.EpochsTrained, result.TrainingSeconds));
+        Assert.Equal(["Train:3"], engine.Calls.Where(c => c.StartsWith("Train:")));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-5.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Validate_GpuBudgetThatIsNotAPositiveNumber_IsAProblemNamingIt(double budget)
+    {
+        var problems = new PipelineInput("run-ok", "toy", Epochs: 1) { GpuBudgetSeconds = budget }.Validate();
+        Assert.Contains("gpuBudgetSeconds", Assert.Single(problems));
+        Assert.Empty(new PipelineInput("run-ok", "toy", Epochs: 1) { GpuBudgetSeconds = 0.5 }.Validate());
+    }
+
     [Theory]
     [InlineData("../escape", "runId")]   // traversal in the run id (also the instance id and a path segment)
     [InlineData("run/sub", "runId")]     // a second path segment
