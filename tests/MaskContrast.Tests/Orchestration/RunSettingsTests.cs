@@ -17,7 +17,7 @@ public sealed class RunSettingsTests
         Assert.Equal(["evalSize (8) must be between 16 and 2048 (paper: 512)."], problems["evalSize"]);
         // Every message, not only the first.
         Assert.Equal(["clusters (0) must be between 1 and 254."], problems["clusters"]);
-        Assert.Equal(["proposals (7) must be one of mbplus, ft, dataset."], problems["proposals"]);
+        Assert.Equal(["proposals (7) must be one of mbplus, mbplus-clusters, ft, dataset."], problems["proposals"]);
     }
 
     [Fact]
