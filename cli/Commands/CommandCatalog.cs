@@ -12,6 +12,7 @@ public static class CommandCatalog
         StatusCommand.Create(),
         TrainEpochCommand.Create(),
         SegmentCommand.Create(),
+        NameCommand.Create(),
         ModelCommand.Create(),
         ProposalsCommand.Create(),
         SyntheticCommand.Create(),

@@ -40,7 +40,7 @@ public static class SegmentCommand
         return command;
     }
 
-    static string ResolveBundle(string path)
+    internal static string ResolveBundle(string path)
     {
         if (File.Exists(path)) return path;
         foreach (var candidate in new[] { Path.Combine(path, ModelBundle.FileName), Path.Combine(path, "model", ModelBundle.FileName) })

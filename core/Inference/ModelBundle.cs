@@ -11,12 +11,12 @@ namespace MaskContrast.Core.Inference;
 /// <summary>The JSON part of a bundle: everything but the network weights. <see cref="EvalSize"/> is the inference
 /// resolution and <see cref="Assignment"/> whether clusters go to whole images (official) or to each object. The lineage
 /// (<see cref="Dataset"/>, <see cref="DatasetFingerprint"/>, <see cref="CodeVersion"/>) is absent from bundles made
-/// before it was recorded.</summary>
+/// before it was recorded. <see cref="ClusterNames"/> are the names a user gave clusters (label → name).</summary>
 public sealed record BundleManifest(
     int FormatVersion, string ConfigJson, int EvalSize,
     double[] PcaMean, double[][] PcaComponents, double[] PcaExplainedVariance, double[] PcaExplainedVarianceRatio, bool PcaWhiten,
     double[][] Centroids, int[] LabelToClass, string[]? ClassNames, string? SourceRun, int Epoch, ClusterAssignment Assignment = ClusterAssignment.Image,
-    string? Dataset = null, string? DatasetFingerprint = null, string? CodeVersion = null);
+    string? Dataset = null, string? DatasetFingerprint = null, string? CodeVersion = null, Dictionary<int, string>? ClusterNames = null);
 
 /// <summary>
 /// A trained model made usable on new images without the training data: the query encoder's weights, the PCA and
@@ -70,6 +70,42 @@ public sealed class ModelBundle : IDisposable
 
     /// <summary>This bundle with class names for its cluster-to-class map (same weights, a new manifest); disposes nothing.</summary>
     public ModelBundle WithClassNames(string[] classNames) => new(Model, Manifest with { ClassNames = classNames });
+
+    /// <summary>The name a user gave segmentation label <paramref name="label"/>, or null.</summary>
+    public string? NameOf(int label) => Manifest.ClusterNames?.GetValueOrDefault(label);
+
+    /// <summary>Longest cluster name accepted.</summary>
+    public const int MaxNameLength = 64;
+
+    /// <summary>
+    /// This bundle with <paramref name="names"/> (label → name) added to the names it has (a name replaces the label's old
+    /// one; an empty name removes it); disposes nothing. Every problem is reported at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">A label is not one of 1..<see cref="Clusters"/>, or a name is too long or has control characters.</exception>
+    public ModelBundle WithClusterNames(IReadOnlyDictionary<int, string> names)
+    {
+        var problems = new List<string>();
+        foreach (var (label, name) in names)
+        {
+            if (label < 1 || label > Clusters)
+                problems.Add($"cluster {label} does not exist; this model has clusters 1..{Clusters}");
+            if (name.Length > MaxNameLength || name.Any(char.IsControl))
+                problems.Add($"the name of cluster {label} must be at most {MaxNameLength} printable characters");
+        }
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(names));
+        var merged = new Dictionary<int, string>(Manifest.ClusterNames ?? []);
+        foreach (var (label, name) in names)
+            if (name.Trim().Length == 0) merged.Remove(label); else merged[label] = name.Trim();
+        return new(Model, Manifest with { ClusterNames = merged.Count == 0 ? null : merged });
+    }
+
+    /// <summary>The bundle's bytes (what <see cref="Save"/> writes).</summary>
+    public byte[] ToBytes()
+    {
+        using var buffer = new MemoryStream();
+        Save(buffer);
+        return buffer.ToArray();
+    }
 
     /// <summary>This bundle with the dataset it was trained on and that dataset's <see cref="Data.DatasetFingerprint"/>; disposes nothing.</summary>
     public ModelBundle WithDataset(string dataset, string fingerprint) => new(Model, Manifest with { Dataset = dataset, DatasetFingerprint = fingerprint });

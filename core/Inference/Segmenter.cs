@@ -9,8 +9,9 @@ namespace MaskContrast.Core.Inference;
 /// <summary>One image's segmentation: a label per pixel at the input size (0 = background, k = object cluster k).</summary>
 public sealed record Segmentation(ByteRaster Labels, IReadOnlyList<SegmentArea> Areas, double Milliseconds);
 
-/// <summary>A label present in a segmentation, its share of the image, and its class name when the bundle knows it.</summary>
-public sealed record SegmentArea(int Label, double Fraction, string? ClassName);
+/// <summary>A label present in a segmentation, its share of the image, its class name when the bundle knows it (labelled
+/// training data), and the name a user gave the cluster.</summary>
+public sealed record SegmentArea(int Label, double Fraction, string? ClassName, string? Name = null);
 
 /// <summary>
 /// Segments new images with a <see cref="ModelBundle"/>: the K-means protocol applied to one image (FixedResize to the
@@ -49,7 +50,7 @@ public sealed class Segmenter(ModelBundle bundle)
         var counts = new long[bundle.Clusters + 1];
         foreach (byte v in labels.Values) counts[v]++;
         var areas = Enumerable.Range(0, counts.Length).Where(l => counts[l] > 0)
-            .Select(l => new SegmentArea(l, (double)counts[l] / labels.PixelCount, bundle.ClassOf(l))).ToList();
+            .Select(l => new SegmentArea(l, (double)counts[l] / labels.PixelCount, bundle.ClassOf(l), bundle.NameOf(l))).ToList();
         return new Segmentation(labels, areas, clock.Elapsed.TotalMilliseconds);
     }
 }

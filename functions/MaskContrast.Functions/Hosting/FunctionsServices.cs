@@ -42,6 +42,7 @@ public static class FunctionsServices
         services.AddSingleton(new StartRunHandler(store, epochJob, RunLimits.FromSettings(name => configuration[name])));
         services.AddSingleton(CallerAccess.FromSetting(configuration[CallerAccess.Setting]));
         services.AddSingleton<ActiveModelStore>();
+        services.AddSingleton<ClusterNaming>();
         services.AddSingleton<ActiveSegmenter>();
         services.AddSingleton<BlobSegmentationProcessor>();
         services.AddSingleton(_ => new SegmentOutput(StorageClients.BlobService(configuration, FunctionsSettings.HostStorage)

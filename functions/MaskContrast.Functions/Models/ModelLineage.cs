@@ -8,11 +8,11 @@ namespace MaskContrast.Functions.Models;
 /// <summary>
 /// Where a published model comes from (<c>GET /api/models/{id}</c>): the bundle and its hash, the run's settings, every
 /// trained epoch, the evaluation, the proposal check, and from the bundle's manifest the dataset fingerprint, inference
-/// size and code version — the same facts every segmentation's receipt carries, with the training history behind them.
+/// size, the clusters' names and code version — the same facts every segmentation's receipt carries, with the training history behind them.
 /// </summary>
 public sealed record ModelLineage(string RunId, ModelLocation Bundle, RunSettings? Settings, IReadOnlyList<EpochResult> Epochs,
     EvalResult? Evaluation, ProposalCheck? ProposalCheck, string? Dataset, string? DatasetFingerprint, int InferenceSize,
-    ClusterAssignment Assignment, int Clusters, string[]? ClassNames, int Epoch, string? CodeVersion)
+    ClusterAssignment Assignment, int Clusters, string[]? ClassNames, IReadOnlyDictionary<int, string>? ClusterNames, int Epoch, string? CodeVersion)
 {
     /// <summary>The lineage of run <paramref name="runId"/>'s published model; null when it has none.</summary>
     /// <exception cref="InvalidDataException">The published bundle is missing or not a bundle.</exception>
@@ -32,6 +32,6 @@ public sealed record ModelLineage(string RunId, ModelLocation Bundle, RunSetting
             await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(runId), cancellationToken),
             await store.ReadJsonAsync<ProposalCheck>(RunLayout.ProposalCheckRecord(runId), cancellationToken),
             manifest.Dataset, manifest.DatasetFingerprint, manifest.EvalSize, manifest.Assignment, manifest.Centroids.Length,
-            manifest.ClassNames, manifest.Epoch, manifest.CodeVersion);
+            manifest.ClassNames, manifest.ClusterNames, manifest.Epoch, manifest.CodeVersion);
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
+using MaskContrast.Core.Inference;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Data;
@@ -102,6 +103,36 @@ public sealed class CommandLineTests : IDisposable
         var labels = ImageCodec.DecodeRgb(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png.png")), "cat.png.png");
         Assert.Equal((40, 30), (labels.Width, labels.Height));
         Assert.Equal(0, goodCode);
+    }
+
+    [Fact]
+    public async Task Name_WritesANewBundleVersionWithTheNames_LeavesTheOldOne_AndSegmentCarriesThem()
+    {
+        string bundle = Path.Combine(_folder.Path, "model.mcbundle");
+        var original = FunctionsTestKit.TinyBundle();
+        await File.WriteAllBytesAsync(bundle, original);
+
+        var (code, printed) = await CliProcess.RunAsync(Timeout, "name", "--model", bundle, "1=car", "2=road", "3=tree", "4=sky");
+        var (badCode, bad) = await CliProcess.RunAsync(Timeout, "name", "--model", bundle, "9=boat", "car");
+
+        Assert.True(code == 0, printed);
+        Assert.Equal(original, await File.ReadAllBytesAsync(bundle));
+        string named = Assert.Single(Directory.GetFiles(_folder.Path, "model-*.mcbundle"));
+        Assert.Contains($"named bundle: {named} (SHA-256 {ModelBundle.Sha256OfFile(named)})", printed);
+        Assert.Equal($"model-{ModelBundle.Sha256OfFile(named)[..12]}.mcbundle", Path.GetFileName(named));
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("'car' is not label=name", bad);
+        Assert.Single(Directory.GetFiles(_folder.Path, "model-*.mcbundle"));   // nothing written for the bad call
+
+        string inputs = Directory.CreateDirectory(Path.Combine(_folder.Path, "inputs")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(inputs, "cat.png"), FunctionsTestKit.Png(40, 30));
+        string output = Path.Combine(_folder.Path, "segmented");
+        var (segmentCode, _) = await CliProcess.RunAsync(Timeout, "segment", "--model", named, "--out", output, inputs);
+        Assert.Equal(0, segmentCode);
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png.json")), Presets.Json)!;
+        string?[] names = [null, "car", "road", "tree", "sky"];
+        Assert.All(summary.Labels, area => Assert.Equal(names[area.Label], area.Name));
+        Assert.Equal(ModelBundle.Sha256OfFile(named), summary.Receipt!.BundleSha256);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class CallerAccessTests : IAsyncLifetime
         (_store, _, _host) = await FunctionsTestKit.StartToyPipelineAsync("roles", imageCount: 3);
         var entra = CallerAccess.FromSetting("entra");
         _runs = new RunsFunctions(new StartRunHandler(_store), entra, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        _models = new ModelsFunctions(new ActiveModelStore(_store), entra, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
+        _models = new ModelsFunctions(new ActiveModelStore(_store), new ClusterNaming(_store, new ActiveModelStore(_store)), entra, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
     }
 
     public async Task DisposeAsync()

@@ -43,7 +43,7 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
         var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        var models = new ModelsFunctions(new ActiveModelStore(store), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
+        var models = new ModelsFunctions(new ActiveModelStore(store), new ClusterNaming(store, new ActiveModelStore(store)), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
 
         var body = """{"dataset":"syn","preset":"tiny","overrides":["schedule.stepsPerEpoch=3"],"epochs":2,"evalSize":64,"shardSize":10,"runId":"run-real"}""";
         Assert.IsType<AcceptedResult>(await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), host.Client, cts.Token));
@@ -67,6 +67,20 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         Assert.Equal((2, 2, 64, 4), (lineage.Epochs.Count, lineage.Epoch, lineage.InferenceSize, lineage.Clusters));
         Assert.Equal(("tiny", SegmentationReceipt.CodeVersion), (lineage.Settings!.Preset, lineage.CodeVersion));
         Assert.NotNull(lineage.Evaluation);
+
+        // Naming the clusters publishes a new bundle version and moves the active model to it; a bad label changes nothing.
+        var refused = Assert.IsType<ObjectResult>(await models.NameClusters(
+            FunctionsTestKit.Request("PUT", "/api/models/run-real/clusters", """{"9":"boat","x":"y"}"""), "run-real", cts.Token));
+        Assert.Equal(400, refused.StatusCode);
+        Assert.Equal(lineage.Bundle, await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("run-real"), cts.Token));
+        var renamed = Assert.IsType<ModelLocation>(Assert.IsType<OkObjectResult>(await models.NameClusters(
+            FunctionsTestKit.Request("PUT", "/api/models/run-real/clusters", """{"1":"ring","2":"star","3":"dots","4":"zigzag"}"""), "run-real", cts.Token)).Value);
+        Assert.NotEqual(lineage.Bundle.Sha256, renamed.Sha256);
+        Assert.Equal(lineage.Bundle.Sha256, await store.ComputeSha256Async(lineage.Bundle.Path, cts.Token));   // the old version stays valid
+        Assert.Equal(renamed.Path, (await new ActiveModelStore(store).GetAsync(cts.Token))!.Path);
+        var namedLineage = Assert.IsType<ModelLineage>(Assert.IsType<OkObjectResult>(
+            await models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-real"), "run-real", cts.Token)).Value);
+        Assert.Equal("star", namedLineage.ClusterNames![2]);
         using var segmenter = new ActiveSegmenter(store, new ActiveModelStore(store), NullLogger<ActiveSegmenter>.Instance);
         var segment = new SegmentFunctions(segmenter,
             new BlobSegmentationProcessor(segmenter, NullLogger<BlobSegmentationProcessor>.Instance), new SegmentOutput(null!),
@@ -78,7 +92,9 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         var json = Assert.IsType<FileContentResult>(await segment.SegmentImage(
             FunctionsTestKit.Request("POST", "/api/segment", bytes: ImageCodec.EncodePng(image), query: "?format=json"), cts.Token));
         var receipt = JsonSerializer.Deserialize<SegmentationSummary>(json.FileContents, Presets.Json)!.Receipt!;
-        Assert.Equal((lineage.Bundle.Sha256, "run-real", lineage.DatasetFingerprint), (receipt.BundleSha256, receipt.Run, receipt.DatasetFingerprint));
+        Assert.Equal((renamed.Sha256, "run-real", lineage.DatasetFingerprint), (receipt.BundleSha256, receipt.Run, receipt.DatasetFingerprint));
+        string?[] names = [null, "ring", "star", "dots", "zigzag"];
+        Assert.All(JsonSerializer.Deserialize<SegmentationSummary>(json.FileContents, Presets.Json)!.Labels, area => Assert.Equal(names[area.Label], area.Name));
         Assert.Equal((90, 70), (raster.Width, raster.Height));
         Assert.All(raster.Values, v => Assert.InRange(v, 0, 4));   // 4 object clusters (the val split holds 4 classes)
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s");

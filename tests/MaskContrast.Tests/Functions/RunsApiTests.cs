@@ -32,7 +32,7 @@ public sealed class RunsApiTests : IAsyncLifetime
     {
         (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("runs", imageCount: 5);
         _runs = new RunsFunctions(new StartRunHandler(_store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        _models = new ModelsFunctions(new ActiveModelStore(_store), CallerAccess.KeysOnly, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
+        _models = new ModelsFunctions(new ActiveModelStore(_store), new ClusterNaming(_store, new ActiveModelStore(_store)), CallerAccess.KeysOnly, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
     }
 
     public async Task DisposeAsync()

@@ -93,6 +93,21 @@ public sealed class SegmentationWriterTests : IDisposable
     }
 
     [Fact]
+    public void WithClusterNames_AddsReplacesAndRemovesNames_AndRefusesBadOnesAllAtOnce()
+    {
+        using var named = _bundle.WithClusterNames(new Dictionary<int, string> { [1] = " car ", [2] = "road" });
+        using var renamed = named.WithClusterNames(new Dictionary<int, string> { [2] = "", [1] = "truck" });
+
+        Assert.Equal(("car", "road"), (named.NameOf(1), named.NameOf(2)));
+        Assert.Equal(("truck", (string?)null), (renamed.NameOf(1), renamed.NameOf(2)));
+        Assert.Null(_bundle.NameOf(1));   // the original is untouched
+        var e = Assert.Throws<ArgumentException>(() => _bundle.WithClusterNames(new Dictionary<int, string> { [3] = "x", [0] = "y", [1] = "a\nb" }));
+        Assert.Contains("cluster 3 does not exist; this model has clusters 1..2", e.Message);
+        Assert.Contains("cluster 0 does not exist", e.Message);
+        Assert.Contains("the name of cluster 1 must be at most 64 printable characters", e.Message);
+    }
+
+    [Fact]
     public void Sha256OfFile_IsTheHashOfTheBundleBytes()
     {
         string path = Path.Combine(Path.GetTempPath(), $"mc-bundle-{Guid.NewGuid():N}.mcbundle");

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using MaskContrast.Core.Inference;
+
+namespace MaskContrast.Cli.Commands;
+
+/// <summary>
+/// <c>maskcontrast name --model &lt;bundle or run folder&gt; 3=car 5=road</c>: writes a new version of the bundle with the
+/// clusters named (<c>model-{sha12}.mcbundle</c> next to it, so the old bundle and its hash stay valid); <c>segment</c>
+/// with the new bundle puts the names in every JSON. <c>3=</c> removes a name.
+/// </summary>
+public static class NameCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "A model bundle (model.mcbundle) or a run folder that holds model/model.mcbundle", Required = true };
+        var names = new Argument<string[]>("names") { Description = "label=name pairs, e.g. 3=car 5=road (label=: remove the name)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("name", "Name a model's clusters; writes a new bundle version beside the old one") { model, names };
+        command.SetAction(parse =>
+        {
+            var given = Parse(parse.GetValue(names)!);
+            string source = SegmentCommand.ResolveBundle(parse.GetValue(model)!);
+            using var bundle = ModelBundle.LoadFile(source);
+            using var named = bundle.WithClusterNames(given);
+            var bytes = named.ToBytes();
+            string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            string target = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, $"model-{sha256[..12]}.mcbundle");
+            File.WriteAllBytes(target, bytes);
+            foreach (int label in Enumerable.Range(1, named.Clusters))
+                Console.WriteLine($"  cluster {label}: {named.NameOf(label) ?? "(no name)"}");
+            Console.WriteLine($"named bundle: {target} (SHA-256 {sha256}); {source} is unchanged");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>3=car</c> → (3, "car"); every malformed pair is reported at once.</summary>
+    internal static Dictionary<int, string> Parse(IEnumerable<string> pairs)
+    {
+        var names = new Dictionary<int, string>();
+        var problems = new List<string>();
+        foreach (var pair in pairs)
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !int.TryParse(pair[..eq], NumberStyles.None, CultureInfo.InvariantCulture, out int label))
+                problems.Add($"'{Core.Config.EchoText.Shorten(pair)}' is not label=name (e.g. 3=car)");
+            else if (!names.TryAdd(label, pair[(eq + 1)..]))
+                problems.Add($"cluster {label} is named twice");
+        }
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        return names;
+    }
+}
