@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MaskContrast.Core.Inference;
+using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class NameCommand
             using var bundle = ModelBundle.LoadFile(source);
             using var named = bundle.WithClusterNames(given);
             var bytes = named.ToBytes();
-            string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            string sha256 = ArtifactStoreExtensions.Sha256Of(bytes);
             string target = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, $"model-{sha256[..12]}.mcbundle");
             File.WriteAllBytes(target, bytes);
             foreach (int label in Enumerable.Range(1, named.Clusters))
