@@ -76,8 +76,7 @@ public static class ClusterContactSheets
     // Each segment's cluster and its distance to that cluster's centre, in the PCA space of the protocol.
     static (int[] Cluster, double[] Distance) Nearest(Pca pca, double[,] centroids, Tensor prototypes)
     {
-        using var projected = pca.Transform(prototypes);
-        var features = Pca.To2D(projected.data<double>().ToArray(), (int)projected.shape[0], pca.ComponentCount);
+        var features = KMeansProtocol.Project(pca, prototypes);
         var cluster = KMeans.Predict(centroids, features);
         var distance = new double[cluster.Length];
         for (int m = 0; m < cluster.Length; m++)

@@ -105,11 +105,13 @@ public static class KMeansProtocol
     /// Cluster of new images (inference with a saved model bundle): <paramref name="prototypes"/> [M, D] → PCA →
     /// nearest of <paramref name="centroids"/> [C − 1, K]. Returns [M] cluster indices 0..C−2 (label = index + 1).
     /// </summary>
-    public static int[] AssignClusters(Pca pca, double[,] centroids, Tensor prototypes)
+    public static int[] AssignClusters(Pca pca, double[,] centroids, Tensor prototypes) => KMeans.Predict(centroids, Project(pca, prototypes));
+
+    /// <summary><paramref name="prototypes"/> [M, D] in the PCA space the centroids live in: [M, K].</summary>
+    internal static double[,] Project(Pca pca, Tensor prototypes)
     {
-        using var projected = pca.Transform(prototypes);                    // [M, K]
-        var features = Pca.To2D(projected.data<double>().ToArray(), (int)projected.shape[0], pca.ComponentCount);
-        return KMeans.Predict(centroids, features);
+        using var projected = pca.Transform(prototypes);
+        return Pca.To2D(projected.data<double>().ToArray(), (int)projected.shape[0], pca.ComponentCount);
     }
 
     /// <summary>The prediction map of one image: <paramref name="label"/> on salient pixels (mask ≠ 0), 0 elsewhere.</summary>
