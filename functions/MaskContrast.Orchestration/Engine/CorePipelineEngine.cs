@@ -46,8 +46,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         var vote = await store.ReadJsonAsync<ClusterVote>(RunLayout.ProposalClusterVote(runId), cancellationToken);
         if (vote is null)
         {
-            var data = await OpenDatasetAsync(settings.Dataset, cancellationToken);
-            var ids = await store.ReadJsonAsync<List<string>>(RunLayout.ImageList(runId), cancellationToken) ?? [.. data.Ids];
+            var (data, ids) = await RunImagesAsync(runId, settings, cancellationToken);
             vote = await Task.Run(() =>
             {
                 using var grid = new ImageNetFeatureGrid();
@@ -170,11 +169,17 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         return new ModelLocation(path, ArtifactStoreExtensions.Sha256Of(bytes));
     }
 
+    // The run's dataset and the image ids frozen at its start (ListDatasetImages), or all of them before that list exists.
+    private async Task<(IImageDataset Data, IReadOnlyList<string> Ids)> RunImagesAsync(string runId, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var data = await OpenDatasetAsync(settings.Dataset, cancellationToken);
+        return (data, await store.ReadJsonAsync<List<string>>(RunLayout.ImageList(runId), cancellationToken) ?? [.. data.Ids]);
+    }
+
     // The fingerprint of the images the run trained on (its frozen image list), recorded in the model bundle.
     private async Task<string> TrainingImagesFingerprintAsync(string runId, RunSettings settings, CancellationToken cancellationToken)
     {
-        var data = await OpenDatasetAsync(settings.Dataset, cancellationToken);
-        var ids = await store.ReadJsonAsync<List<string>>(RunLayout.ImageList(runId), cancellationToken) ?? [.. data.Ids];
+        var (data, ids) = await RunImagesAsync(runId, settings, cancellationToken);
         return data is IImageFiles files
             ? await Task.Run(() => DatasetFingerprint.Of(files, ids), cancellationToken)
             : throw new NonRetryablePipelineException($"dataset '{settings.Dataset}' is not made of image files; its fingerprint cannot be taken");
