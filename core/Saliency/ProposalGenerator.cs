@@ -47,8 +47,10 @@ public sealed class ProposalGenerator
         var post = Options.PostProcess ?? new PostProcessOptions();
         int threads = Options.MaxDegreeOfParallelism > 0 ? Options.MaxDegreeOfParallelism : Environment.ProcessorCount;
         var ids = data.Ids;
+        // The ImageNet network is loaded only to fit the vote here or to apply one that refines; a given vote that keeps
+        // MB+ (most shards of most datasets) needs none.
         var vote = Options.Vote;
-        using var grid = Options.Method == ProposalMethod.MbPlusClusters ? new ImageNetFeatureGrid(vote?.InputSize ?? 256) : null;
+        using var grid = Options.Method == ProposalMethod.MbPlusClusters && vote is not { UseVote: false } ? new ImageNetFeatureGrid(vote?.InputSize ?? 256) : null;
         if (grid is not null && vote is null)
             vote = ClusterVote.Fit(data, ids, _estimator!, grid, cancellationToken: cancellationToken);
         var refineWith = vote is { UseVote: true } ? grid : null;
