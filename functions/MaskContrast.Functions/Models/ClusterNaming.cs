@@ -17,12 +17,8 @@ public sealed class ClusterNaming(IArtifactStore store, ActiveModelStore activeM
     /// <exception cref="InvalidDataException">The published bundle is missing or damaged.</exception>
     public async Task<ModelLocation?> NameAsync(string runId, IReadOnlyDictionary<int, string> names, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
-        var published = await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord(runId), cancellationToken);
-        if (published is null) return null;
-        var bytes = await store.ReadBytesAsync(published.Path, cancellationToken)
-            ?? throw new InvalidDataException($"the model of run {runId} is recorded at {published.Path}, which is missing");
-        using var buffer = new MemoryStream(bytes, writable: false);
-        using var bundle = ModelBundle.Load(buffer, published.Path);
+        if (await PublishedModel.ReadAsync(store, runId, cancellationToken) is not { } published) return null;
+        using var bundle = ModelBundle.Load(new MemoryStream(published.Bytes, writable: false), published.Location.Path);
         using var named = bundle.WithClusterNames(names);
         var newBytes = named.ToBytes();
         string sha256 = ArtifactStoreExtensions.Sha256Of(newBytes);

@@ -18,15 +18,9 @@ public sealed record ModelLineage(string RunId, ModelLocation Bundle, RunSetting
     /// <exception cref="InvalidDataException">The published bundle is missing or not a bundle.</exception>
     public static async Task<ModelLineage?> ReadAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {
-        var published = await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord(runId), cancellationToken);
-        if (published is null) return null;
-        await using var bundle = await store.OpenReadAsync(published.Path, cancellationToken)
-            ?? throw new InvalidDataException($"the model of run {runId} is recorded at {published.Path}, which is missing");
-        using var buffer = new MemoryStream();
-        await bundle.CopyToAsync(buffer, cancellationToken);
-        buffer.Position = 0;
-        var manifest = ModelBundle.ReadManifest(buffer, published.Path);
-        return new ModelLineage(runId, published,
+        if (await PublishedModel.ReadAsync(store, runId, cancellationToken) is not { } published) return null;
+        var manifest = ModelBundle.ReadManifest(new MemoryStream(published.Bytes, writable: false), published.Location.Path);
+        return new ModelLineage(runId, published.Location,
             await store.ReadJsonAsync<RunSettings>(RunLayout.Settings(runId), cancellationToken),
             await EpochRecords.ListAsync(store, runId, cancellationToken),
             await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(runId), cancellationToken),
