@@ -45,8 +45,7 @@ public sealed class ModelsFunctions(ActiveModelStore activeModels, ClusterNaming
         {
             return await naming.NameAsync(id, names, clock.GetUtcNow().UtcDateTime, cancellationToken) is { } named
                 ? new OkObjectResult(named)
-                : Problems.Status(StatusCodes.Status404NotFound, "The run has no model.",
-                    $"Run '{id}' has no published model; wait until the run completes.", ApiLinks.Instance(request));
+                : NoModel(id, request);
         }
         catch (ArgumentException e)
         {
@@ -54,9 +53,7 @@ public sealed class ModelsFunctions(ActiveModelStore activeModels, ClusterNaming
         }
         catch (InvalidDataException e)
         {
-            logger.LogError(e, "The model of run {RunId} cannot be read", id);
-            return Problems.Status(StatusCodes.Status503ServiceUnavailable, "The model cannot be read.",
-                $"The published bundle of run '{id}' is missing or damaged; the details are in the log.", ApiLinks.Instance(request));
+            return UnreadableModel(id, request, e);
         }
     }
 
@@ -89,15 +86,23 @@ public sealed class ModelsFunctions(ActiveModelStore activeModels, ClusterNaming
         {
             return await ModelLineage.ReadAsync(store, id, cancellationToken) is { } lineage
                 ? new OkObjectResult(lineage)
-                : Problems.Status(StatusCodes.Status404NotFound, "The run has no model.",
-                    $"Run '{id}' has no published model; wait until the run completes.", ApiLinks.Instance(request));
+                : NoModel(id, request);
         }
         catch (InvalidDataException e)
         {
-            logger.LogError(e, "The model of run {RunId} cannot be read", id);
-            return Problems.Status(StatusCodes.Status503ServiceUnavailable, "The model cannot be read.",
-                $"The published bundle of run '{id}' is missing or damaged; the details are in the log.", ApiLinks.Instance(request));
+            return UnreadableModel(id, request, e);
         }
+    }
+
+    private static ObjectResult NoModel(string id, HttpRequest request) => Problems.Status(StatusCodes.Status404NotFound, "The run has no model.",
+        $"Run '{id}' has no published model; wait until the run completes.", ApiLinks.Instance(request));
+
+    // Details (which file, what is wrong with it) go to the log only.
+    private ObjectResult UnreadableModel(string id, HttpRequest request, InvalidDataException error)
+    {
+        logger.LogError(error, "The model of run {RunId} cannot be read", id);
+        return Problems.Status(StatusCodes.Status503ServiceUnavailable, "The model cannot be read.",
+            $"The published bundle of run '{id}' is missing or damaged; the details are in the log.", ApiLinks.Instance(request));
     }
 
     /// <summary>The active model; 404 when none was activated.</summary>
