@@ -145,9 +145,9 @@ public sealed class ModelBundle : IDisposable
             if (device is { } d && d.type != DeviceType.CPU) model.to(d);
             return new ModelBundle(model, manifest);
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith("The archive", StringComparison.Ordinal) || e.Message.Contains("Central Directory"))
+        catch (InvalidDataException e) when (IsNotAZip(e))
         {
-            throw new InvalidDataException($"{name} is not a MaskContrast model bundle (not a zip archive)", e);
+            throw NotABundle(name, e);
         }
     }
 
@@ -160,11 +160,18 @@ public sealed class ModelBundle : IDisposable
             using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
             return ReadManifest(zip, name);
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith("The archive", StringComparison.Ordinal) || e.Message.Contains("Central Directory"))
+        catch (InvalidDataException e) when (IsNotAZip(e))
         {
-            throw new InvalidDataException($"{name} is not a MaskContrast model bundle (not a zip archive)", e);
+            throw NotABundle(name, e);
         }
     }
+
+    // What System.IO.Compression says when the bytes are no zip archive at all.
+    static bool IsNotAZip(InvalidDataException e) =>
+        e.Message.StartsWith("The archive", StringComparison.Ordinal) || e.Message.Contains("Central Directory");
+
+    static InvalidDataException NotABundle(string name, InvalidDataException e) =>
+        new($"{name} is not a MaskContrast model bundle (not a zip archive)", e);
 
     static BundleManifest ReadManifest(ZipArchive zip, string name)
     {
