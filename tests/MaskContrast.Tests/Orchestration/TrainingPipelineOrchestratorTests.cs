@@ -69,11 +69,7 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
     {
         const string runId = "run-resume";
         // Pre-seed what an earlier, interrupted run left: checkpoints and records of epochs 1 and 2.
-        foreach (var epoch in new[] { 1, 2 })
-        {
-            await _store.WriteBytesAsync(RunLayout.Checkpoint(runId, epoch), BitConverter.GetBytes(epoch));
-            await EpochRecords.CompleteAsync(_store, runId, new EpochResult(epoch, FakePipelineEngine.LossOf(epoch), 0, 0, 5), DateTime.UtcNow);
-        }
+        await RecordFinishedEpochsAsync(runId, secondsEach: 5, 1, 2);
         var engine = new FakePipelineEngine(_store, imageCount: 3);
         await using var host = await StartHostAsync(engine);
         using var cts = new CancellationTokenSource(Timeout);
@@ -261,11 +257,7 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
     {
         const string runId = "run-budget-resume";
         // An earlier orchestration trained epochs 1 and 2 (12 s each); this one may spend what is left of 30 s.
-        foreach (var epoch in new[] { 1, 2 })
-        {
-            await _store.WriteBytesAsync(RunLayout.Checkpoint(runId, epoch), BitConverter.GetBytes(epoch));
-            await EpochRecords.CompleteAsync(_store, runId, new EpochResult(epoch, FakePipelineEngine.LossOf(epoch), 0, 0, 12), DateTime.UtcNow);
-        }
+        await RecordFinishedEpochsAsync(runId, secondsEach: 12, 1, 2);
         var engine = new FakePipelineEngine(_store, imageCount: 2);
         await using var host = await StartHostAsync(engine);
         using var cts = new CancellationTokenSource(Timeout);
@@ -313,6 +305,16 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
     {
         while ((await client.GetPipelineStatusAsync(runId, cancellationToken))?.Phase != phase)
             await Task.Delay(50, cancellationToken);
+    }
+
+    // What an earlier, interrupted run leaves behind: a checkpoint and a record per finished epoch.
+    private async Task RecordFinishedEpochsAsync(string runId, double secondsEach, params int[] epochs)
+    {
+        foreach (var epoch in epochs)
+        {
+            await _store.WriteBytesAsync(RunLayout.Checkpoint(runId, epoch), BitConverter.GetBytes(epoch));
+            await EpochRecords.CompleteAsync(_store, runId, new EpochResult(epoch, FakePipelineEngine.LossOf(epoch), 0, 0, secondsEach), DateTime.UtcNow);
+        }
     }
 
     private Task<DurableTaskTestHost> StartHostAsync(FakePipelineEngine engine) => DurableTaskTestHost.StartAsync(
