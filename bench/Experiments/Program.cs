@@ -47,7 +47,7 @@ if (!File.Exists(Path.Combine(data, "ImageSets", "Segmentation", "val.txt")))
     SyntheticDataset.Generate(data, synthetic);
 var train = new VocDataset(data, "train");
 var val = new VocDataset(data, "val");
-using var set = new TrainingSet(train);
+var set = new TrainingSet(train);
 if (dumpViews is not null)
 {
     // One batch of the first step as the network sees it: per row query image, query mask, key image, key mask.

@@ -20,7 +20,7 @@ public static class StepLoop
     public static StepTimes Run(BenchConfig bench, int warmup, int steps, bool profile)
     {
         var config = bench.Resolve();
-        using var set = new TrainingSet(new VocDataset(bench.DatasetRoot(), "train"));
+        var set = new TrainingSet(new VocDataset(bench.DatasetRoot(), "train"));
         using var trainer = new Trainer(config, CPU);
         var sampler = new PairBatchSampler(set, config.Data, config.Schedule.BatchSize, config.Schedule.Seed);
         var phases = profile ? new Dictionary<string, double>() : null;

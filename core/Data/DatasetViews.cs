@@ -6,6 +6,7 @@ public sealed class SubsetDataset(IImageDataset inner, IReadOnlyList<string> ids
     public IReadOnlyList<string> Ids { get; } = ids;
     public RgbImage LoadImage(string id) => inner.LoadImage(id);
     public ByteRaster? LoadMask(string id) => inner.LoadMask(id);
+    public bool HasMask(string id) => inner.HasMask(id);
     public ByteRaster? LoadLabels(string id) => inner.LoadLabels(id);
 }
 
@@ -18,6 +19,8 @@ public sealed class ProposalMaskDataset(IImageDataset inner, string maskFolder) 
 
     public ByteRaster? LoadMask(string id) =>
         MaskFile.Find(maskFolder, id) is { } path ? MaskFile.LoadBinary(path) : null;
+
+    public bool HasMask(string id) => MaskFile.Find(maskFolder, id) is not null;
 }
 
 /// <summary>Opens a dataset folder: PASCAL-VOC layout when it has an image folder of that layout, else a plain folder of images.</summary>

@@ -72,5 +72,8 @@ public sealed class FolderDataset : IImageDataset, IImageFiles
     }
 
     /// <inheritdoc/>
+    public bool HasMask(string id) => MaskFolder is not null && MaskFile.Find(MaskFolder, id) is not null;
+
+    /// <inheritdoc/>
     public ByteRaster? LoadLabels(string id) => null;
 }

@@ -14,6 +14,9 @@ public interface IImageDataset
     /// <summary>The object mask of the image (0/1, same size as the image), or null when the dataset has none for it.</summary>
     ByteRaster? LoadMask(string id);
 
+    /// <summary>Whether <see cref="LoadMask"/> would find a mask; datasets that keep masks in files answer without decoding.</summary>
+    bool HasMask(string id) => LoadMask(id) is not null;
+
     /// <summary>Ground-truth class indices (255 = ignore), or null when the dataset has no labels.</summary>
     ByteRaster? LoadLabels(string id);
 }

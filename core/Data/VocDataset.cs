@@ -72,6 +72,9 @@ public sealed class VocDataset : IImageDataset, IImageFiles
     }
 
     /// <inheritdoc/>
+    public bool HasMask(string id) => Layout.Saliency is not null && MaskFile.Find(Path.Combine(Root, Layout.Saliency), id) is not null;
+
+    /// <inheritdoc/>
     public ByteRaster? LoadLabels(string id)
     {
         var path = Path.Combine(Root, Layout.Labels, id + ".png");

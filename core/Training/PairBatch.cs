@@ -51,7 +51,7 @@ public sealed class PairBatchSampler(TrainingSet set, DataConfig data, int batch
             if (attempt > 0 && attempt % data.ViewTriesPerImage == 0) index = rng.NextInt(set.Count);
             if (attempt > 1000)
                 throw new InvalidDataException($"no view pair with a foreground fraction in ({data.MinForeground}, {data.MaxForeground}) after 1000 tries; check the masks or data.minForeground/maxForeground");
-            var (image, mask) = set[index];
+            var (image, mask) = set.Load(index);
             var key = _augmenter.Apply(image, mask, rng);
             var query = _augmenter.Apply(image, mask, rng);
             if (Keep(key.Mask) && Keep(query.Mask)) return (query, key);

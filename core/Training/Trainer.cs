@@ -93,11 +93,12 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         double loss = 0, con = 0, sal = 0, top1 = 0, lr = 0;
         var curve = new double[steps];
+        using var batches = new PairBatchQueue(sampler, epoch, steps, set.Streaming.LoaderThreads);
         for (int step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             lr = LearningRateSchedule.At(Config.Optimizer, epoch, Config.Schedule.Epochs, step, steps);
-            using var batch = sampler.Build(epoch, step);
+            using var batch = batches.Take(step);
             var m = Step(batch.To(Device), lr, new DeterministicRandom(Config.Schedule.Seed, epoch, step, -2));
             loss += m.Loss; con += m.Contrastive; sal += m.Saliency; top1 += m.Top1;
             curve[step] = m.Contrastive;

@@ -24,7 +24,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
 {
     private readonly LocalMirror _mirror = new(store, cacheFolder ?? Path.Combine(Path.GetTempPath(), "maskcontrast-cache"));
     private readonly ILogger _log = logger ?? NullLogger<CorePipelineEngine>.Instance;
-    // Decoded training images stay in memory between epochs of the same run in this process.
+    // Each run's decoded training images (up to the streaming cache budget) stay in memory between its epochs in this process.
     private readonly ConcurrentDictionary<string, TrainingSet> _trainingSets = new();
 
     /// <summary>The device epochs train on (CUDA when available).</summary>
@@ -245,7 +245,6 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     /// <summary>Frees the cached training images.</summary>
     public void Dispose()
     {
-        foreach (var set in _trainingSets.Values) set.Dispose();
         _trainingSets.Clear();
     }
 }

@@ -23,7 +23,7 @@ public sealed class LearnedVersusBaselinesTests(ITestOutputHelper output) : IDis
     {
         SyntheticDataset.Generate(_folder.Path, new SyntheticOptions(TrainCount: 96, ValCount: 48, Width: 64, Height: 64, Seed: 11));
         var config = Presets.Load("tiny", ["schedule.epochs=12", "schedule.stepsPerEpoch=0"]);   // 12 passes × 12 steps of 8
-        using var set = new TrainingSet(new VocDataset(_folder.Path, "train"));
+        var set = new TrainingSet(new VocDataset(_folder.Path, "train"));
         using var trainer = new Trainer(config, CPU);
         while (trainer.CompletedEpochs < config.Schedule.Epochs) trainer.TrainEpoch(set);
 

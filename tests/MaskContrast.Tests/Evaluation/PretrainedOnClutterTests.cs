@@ -31,7 +31,7 @@ public sealed class PretrainedOnClutterTests(ITestOutputHelper output) : IDispos
             Family: SyntheticFamily.Clutter));
         var config = Presets.Load(Presets.Default, ["data.cropSize=96", "schedule.batchSize=8", "moco.queueSize=32", "schedule.epochs=16",
             $"schedule.seed={seed}"]);
-        using var set = new TrainingSet(new VocDataset(_folder.Path, "train"));
+        var set = new TrainingSet(new VocDataset(_folder.Path, "train"));
         using var trainer = new Trainer(config, CPU);
         while (trainer.CompletedEpochs < config.Schedule.Epochs) trainer.TrainEpoch(set);
 

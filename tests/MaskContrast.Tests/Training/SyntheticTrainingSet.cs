@@ -18,9 +18,5 @@ public sealed class SyntheticTrainingSet : IDisposable
     public string Root => _folder.Path;
     public TrainingSet Set { get; }
 
-    public void Dispose()
-    {
-        Set.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 }

@@ -18,7 +18,7 @@ public class TrainerTests(SyntheticTrainingSet data, ITestOutputHelper output) :
         // both terms must fall from the first epoch to the last and the contrastive term must end below its chance
         // level ln(8). This checks that the loop learns; learning semantics at CPU scale is issue 5's work.
         // Measured (contrastive/saliency per epoch): 1.981/0.242 → 1.823/0.224 → … → 1.359/0.197.
-        using var small = new TrainingSet(new VocDataset(data.Root, "train"), new VocDataset(data.Root, "train").Ids.Take(16));
+        var small = new TrainingSet(new VocDataset(data.Root, "train"), new VocDataset(data.Root, "train").Ids.Take(16));
         using var trainer = new Trainer(Tiny("schedule.epochs=6", "moco.queueSize=0", "moco.momentum=0.9"), CPU);
         var epochs = Enumerable.Range(0, 6).Select(_ => trainer.TrainEpoch(small)).ToList();
         string trace = string.Join(", ", epochs.Select(e => $"{e.Contrastive:F3}/{e.Saliency:F3}"));
