@@ -36,7 +36,8 @@ public sealed class SegmentationWriterTests : IDisposable
         return new RgbImage(w, h, rgb);
     }
 
-    static byte[] BombPng()
+    /// <summary>A PNG whose header declares 50,000 × 50,000 pixels (a decompression bomb) over a few bytes of data.</summary>
+    internal static byte[] BombPng()
     {
         using var stream = new MemoryStream();
         stream.Write(IndexedPng.SignatureBytes);
