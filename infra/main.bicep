@@ -91,6 +91,8 @@ var containers = {
   artifacts: 'maskcontrast'
   segmentInput: 'segment-input'
   segmentOutput: 'segment-output'
+  // Event Grid's dead letters: BlobCreated events it could not deliver to the app.
+  deadLetters: 'eventgrid-deadletter'
 }
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -205,8 +207,11 @@ module eventGrid 'app/eventgrid.bicep' = {
     name: names.systemTopic
     location: location
     tags: tags
-    storageAccountId: storage.outputs.id
+    storageAccountName: names.storage
+    deadLetterContainerName: containers.deadLetters
   }
+  // The account and the dead-letter container must exist first.
+  dependsOn: [storage]
 }
 
 module budget 'app/budget.bicep' = {
@@ -235,6 +240,7 @@ output TRAINING_JOB_NAME string = training.outputs.jobName
 output TRAINING_JOB_RESOURCE_ID string = training.outputs.jobId
 output TRAINING_GPU_PROFILE string = gpuProfileType
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
+output EVENTGRID_DEADLETTER_CONTAINER_ID string = eventGrid.outputs.deadLetterContainerId
 output ARTIFACT_CONTAINER string = containers.artifacts
 output SEGMENT_INPUT_CONTAINER string = containers.segmentInput
 output SEGMENT_OUTPUT_CONTAINER string = containers.segmentOutput

@@ -44,8 +44,7 @@ public static class DemoCommand
             string samples = Directory.CreateDirectory(Path.Combine(root, "samples")).FullName;
             var val = new VocDataset(data, "val");
             foreach (var id in val.Ids.Take(8))
-                foreach (var (name, bytes) in writer.Process(id + ".jpg", File.ReadAllBytes(val.ImagePath(id))).Files)
-                    File.WriteAllBytes(Path.Combine(samples, name), bytes);
+                SegmentCommand.WriteOutputs(samples, id + ".jpg", writer.Process(id + ".jpg", File.ReadAllBytes(val.ImagePath(id))).Files);
             Console.WriteLine($"report:   {Path.Combine(where.Folder!, RunLayout.EvalFile("demo", "report.html"))}");
             Console.WriteLine($"samples:  {samples}");
             Console.WriteLine($"segment your own images: maskcontrast segment --model {bundlePath} --out <dir> <images>");

@@ -16,10 +16,10 @@ public sealed record SegmentationSummary(string Input, int Width, int Height, IR
 public sealed record SegmentationError(string Input, string Error, string Kind, string? Fingerprint = null);
 
 /// <summary>
-/// Turns an encoded image into the three outputs of a segmentation: <c>{name}.png</c> (8-bit single-channel label map at
-/// the input size, 0 = background), <c>{name}.overlay.png</c> (the image with labels tinted in their colour) and
-/// <c>{name}.json</c>; or <c>{name}.error.json</c> when the input is not a decodable image within the pixel limit.
-/// Used by the CLI's <c>segment</c> command and the Functions app's blob trigger.
+/// Turns an encoded image into the three outputs of a segmentation, keyed by their file names in the input's output folder
+/// (<see cref="SegmentationOutputs"/>): <c>labels.png</c> (8-bit single-channel label map at the input size, 0 = background),
+/// <c>overlay.png</c> (the image with labels tinted in their colour) and <c>summary.json</c>; or <c>error.json</c> when the
+/// input is not a decodable image within the pixel limit. Used by the CLI's <c>segment</c> command and the Functions app.
 /// </summary>
 /// <param name="bundle">The model.</param>
 /// <param name="bundleSha256">SHA-256 of the bundle file the model was loaded from, for the receipt.</param>
@@ -30,7 +30,10 @@ public sealed class SegmentationWriter(ModelBundle bundle, string bundleSha256, 
     private readonly Segmenter _segmenter = new(bundle);
     private readonly SegmentationReceipt _receipt = SegmentationReceipt.For(bundle, bundleSha256, modelName);
 
-    /// <summary>The output files (name → bytes) for one input; never throws for a bad image, returns the error record instead.</summary>
+    /// <summary>
+    /// The output files (file name in the input's folder → bytes) for input <paramref name="name"/>; never throws for a bad
+    /// image, returns the error record instead.
+    /// </summary>
     public (IReadOnlyDictionary<string, byte[]> Files, bool Succeeded) Process(string name, byte[] encoded, string? fingerprint = null)
     {
         RgbImage image;
@@ -38,15 +41,15 @@ public sealed class SegmentationWriter(ModelBundle bundle, string bundleSha256, 
         catch (Exception e) when (e is InvalidDataException or ArgumentException or NotSupportedException)
         {
             var error = new SegmentationError(name, e.Message, e.Message.Contains("over the limit", StringComparison.Ordinal) ? "too-large" : "undecodable", fingerprint);
-            return (new Dictionary<string, byte[]> { [name + ".error.json"] = JsonSerializer.SerializeToUtf8Bytes(error, Presets.Json) }, false);
+            return (new Dictionary<string, byte[]> { [SegmentationOutputs.Error] = JsonSerializer.SerializeToUtf8Bytes(error, Presets.Json) }, false);
         }
         var result = _segmenter.Segment(image);
         var summary = new SegmentationSummary(name, image.Width, image.Height, result.Areas, result.Milliseconds, modelName, fingerprint, _receipt);
         return (new Dictionary<string, byte[]>
         {
-            [name + ".png"] = ImageCodec.EncodeGrayPng(result.Labels),
-            [name + ".overlay.png"] = ImageCodec.EncodePng(Overlay(image, result.Labels)),
-            [name + ".json"] = JsonSerializer.SerializeToUtf8Bytes(summary, Presets.Json),
+            [SegmentationOutputs.LabelMap] = ImageCodec.EncodeGrayPng(result.Labels),
+            [SegmentationOutputs.Overlay] = ImageCodec.EncodePng(Overlay(image, result.Labels)),
+            [SegmentationOutputs.Summary] = JsonSerializer.SerializeToUtf8Bytes(summary, Presets.Json),
         }, true);
     }
 

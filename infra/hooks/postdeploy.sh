@@ -5,6 +5,9 @@
 # It runs after deploy because the webhook URL carries the blobs_extension system key, which exists only once the
 # deployed app has started. Re-running it updates the same subscriptions.
 #
+# Events that Event Grid cannot deliver (30 attempts within 24 h) are dead-lettered into the container
+# EVENTGRID_DEADLETTER_CONTAINER_ID names, written by the system topic's identity (infra/app/eventgrid.bicep).
+#
 # Each trigger function is found by its binding (blobTrigger on '<container>/...'); set SEGMENT_BLOB_FUNCTION_NAME or
 # EPOCH_RECORD_FUNCTION_NAME (azd env set ...) to name one explicitly.
 set -euo pipefail
@@ -14,7 +17,7 @@ fail() { echo "postdeploy: $*" >&2; exit 1; }
 # Prerequisites first: tools, an Azure CLI login, and the Bicep outputs that azd exports to hooks.
 command -v az >/dev/null || fail "the Azure CLI 'az' is not installed (see docs/deployment.md, Prerequisites)"
 az account show >/dev/null 2>&1 || fail "the Azure CLI is not logged in: run 'az login' (azd and az keep separate logins)"
-for var in AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME EVENTGRID_SYSTEM_TOPIC_NAME SEGMENT_INPUT_CONTAINER ARTIFACT_CONTAINER; do
+for var in AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME EVENTGRID_SYSTEM_TOPIC_NAME EVENTGRID_DEADLETTER_CONTAINER_ID SEGMENT_INPUT_CONTAINER ARTIFACT_CONTAINER; do
   [ -n "${!var:-}" ] || fail "$var is not set: run this hook through 'azd deploy' or 'azd up', which export the Bicep outputs"
 done
 
@@ -47,6 +50,8 @@ subscribe() {
   local endpoint="https://$host/runtime/webhooks/blobs?functionName=Host.Functions.$function_name&code=$key"
   local subject="/blobServices/default/containers/$container/blobs/$prefix"
   local filters=(--included-event-types Microsoft.Storage.BlobCreated --subject-begins-with "$subject")
+  # Create and update alike, so that a subscription made before dead-lettering existed gets it too.
+  local deadletter=(--deadletter-identity systemassigned --deadletter-identity-endpoint "$EVENTGRID_DEADLETTER_CONTAINER_ID")
   [ -n "$suffix" ] && filters+=(--subject-ends-with "$suffix")
   # Delivery settings can only be chosen when the subscription is created; an update changes the endpoint and filters.
   local verb create_only=()
@@ -60,7 +65,7 @@ subscribe() {
   # ${a[@]+...} keeps an empty array legal under `set -u` in the bash 3.2 that macOS ships.
   az eventgrid system-topic event-subscription "$verb" --name "$subscription" --resource-group "$group" \
     --system-topic-name "$EVENTGRID_SYSTEM_TOPIC_NAME" --endpoint "$endpoint" \
-    ${create_only[@]+"${create_only[@]}"} "${filters[@]}" --only-show-errors >/dev/null
+    ${create_only[@]+"${create_only[@]}"} "${filters[@]}" "${deadletter[@]}" --only-show-errors >/dev/null
   echo "postdeploy: BlobCreated under $container/$prefix now triggers $function_name ($verb of $subscription)"
 }
 

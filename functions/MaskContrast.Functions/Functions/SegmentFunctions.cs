@@ -79,8 +79,8 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
                 : Problems.BadRequest("body", error.Error, instance);
         }
         return format == "json"
-            ? new FileContentResult(files[name + ".json"], "application/json")
-            : new FileContentResult(files[name + ".png"], "image/png");
+            ? new FileContentResult(files[SegmentationOutputs.Summary], "application/json")
+            : new FileContentResult(files[SegmentationOutputs.LabelMap], "image/png");
     }
 
     /// <summary>Segments a blob dropped into <c>segment-input</c>; never throws for a bad file (it gets an error record).</summary>
@@ -90,6 +90,25 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
             Connection = FunctionsSettings.HostStorage)] BlobClient blob,
         string name, CancellationToken cancellationToken)
         => processor.ProcessAsync(blob, name, output.Container, cancellationToken);
+
+    /// <summary>
+    /// Reads the host's blob-trigger poison queue: a dropped image whose invocations kept failing without an answer (a
+    /// crash or a timeout; bad files never throw) gets an error record of kind <c>poison</c>, so no drop ends without one.
+    /// Messages of other blob triggers (epoch records) are only logged.
+    /// </summary>
+    [Function(nameof(RecordPoisonedBlob))]
+    public async Task RecordPoisonedBlob(
+        [QueueTrigger(PoisonedBlob.QueueName, Connection = FunctionsSettings.HostStorage)] string message, CancellationToken cancellationToken)
+    {
+        var poisoned = PoisonedBlob.Parse(message);
+        if (poisoned is null)
+            logger.LogError("Unreadable message on {Queue}: {Message}", PoisonedBlob.QueueName, EchoText.Shorten(message));
+        else if (poisoned.ContainerName != FunctionsSettings.SegmentInputContainer)
+            logger.LogError("Blob {Container}/{Blob} (ETag {ETag}) failed repeatedly in {Function} and is not delivered again",
+                poisoned.ContainerName, poisoned.BlobName, poisoned.ETag, poisoned.FunctionId);
+        else if (await processor.RecordPoisonAsync(poisoned.BlobName, poisoned.ETag, output.Container, cancellationToken))
+            logger.LogError("Dropped image {Blob} (ETag {ETag}) failed repeatedly; wrote its error record", poisoned.BlobName, poisoned.ETag);
+    }
 }
 
 /// <summary>The <c>segment-output</c> container on the host storage account.</summary>

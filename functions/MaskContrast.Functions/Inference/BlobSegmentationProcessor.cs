@@ -13,23 +13,28 @@ public enum BlobSegmentationOutcome
 {
     /// <summary>The three outputs were written.</summary>
     Written,
-    /// <summary>Outputs for the same input version and model already existed.</summary>
+    /// <summary>Outputs for the same input version and model, or its final error record, already existed: nothing was read or written.</summary>
     Skipped,
     /// <summary>An error record was written instead.</summary>
     Failed,
 }
 
 /// <summary>
-/// The <c>segment-input</c> → <c>segment-output</c> step of one blob: writes <c>&lt;name&gt;.png</c>,
-/// <c>&lt;name&gt;.overlay.png</c> and <c>&lt;name&gt;.json</c> (<see cref="SegmentationWriter"/>; the summary goes last,
-/// it marks the set complete) with the active model, or <c>&lt;name&gt;.error.json</c>. Never throws for a bad input, a
-/// missing model or a storage error, so the trigger is not retried forever; never deletes the input. Idempotent: when the
-/// summary records the same input ETag and model, the blob is skipped; writing the same outputs again only replaces them.
+/// The <c>segment-input</c> → <c>segment-output</c> step of one blob: writes <c>&lt;name&gt;/labels.png</c>,
+/// <c>&lt;name&gt;/overlay.png</c> and <c>&lt;name&gt;/summary.json</c> (<see cref="SegmentationOutputs"/>; the summary goes
+/// last, it marks the set complete) with the active model, or <c>&lt;name&gt;/error.json</c>. Never throws for a bad input, a
+/// missing model or a storage error, so the trigger is not retried forever; never deletes the input, and touches no file
+/// outside the input's own folder. Idempotent: when the summary records the same input ETag and model, or the error
+/// record the same ETag with a failure that only another version can fix, the blob is skipped before it is downloaded;
+/// writing the same outputs again only replaces them.
 /// </summary>
 public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, ILogger<BlobSegmentationProcessor> logger)
 {
     /// <summary>Largest input blob (bytes) that is downloaded and decoded.</summary>
     public const long MaxInputBytes = 50 * 1024 * 1024;
+
+    /// <summary>Error kinds that depend only on the input's bytes: a second delivery of the same version is skipped.</summary>
+    public static readonly IReadOnlySet<string> FinalKinds = new HashSet<string>(StringComparer.Ordinal) { "undecodable", "too-large", "poison" };
 
     /// <summary>Reads the summaries and error records the writer produces (camelCase).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -64,10 +69,10 @@ public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, ILogger
                 new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
             var (files, succeeded) = await segmenter.ProcessAsync(model, name, content.Value.Content.ToArray(), ImageCodec.DefaultMaxPixels,
                 fingerprint, cancellationToken);
-            foreach (var (fileName, bytes) in files.OrderBy(f => f.Key.EndsWith(".json", StringComparison.Ordinal)))
-                await UploadAsync(output, fileName, bytes, cancellationToken);
+            foreach (var (fileName, bytes) in files.OrderBy(f => f.Key == SegmentationOutputs.Summary))
+                await UploadAsync(output, SegmentationOutputs.PathOf(name, fileName), bytes, cancellationToken);
             if (!succeeded)
-                logger.LogWarning("Could not segment {Name}: see {ErrorRecord}", name, files.Keys.Single());
+                logger.LogWarning("Could not segment {Name}: see {ErrorRecord}", name, ErrorRecordName(name));
             else // An error record of an earlier version would contradict the new outputs.
                 await output.GetBlobClient(ErrorRecordName(name)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
             return succeeded ? BlobSegmentationOutcome.Written : BlobSegmentationOutcome.Failed;
@@ -88,25 +93,53 @@ public sealed class BlobSegmentationProcessor(ActiveSegmenter segmenter, ILogger
         }
     }
 
+    /// <summary>
+    /// Writes the error record of input <paramref name="name"/> with kind <c>poison</c> for the version
+    /// <paramref name="fingerprint"/> that the host gave up on (its invocations failed <c>poisonBlobThreshold</c> times
+    /// without returning: the process died, or the function timed out), unless that version was segmented meanwhile.
+    /// </summary>
+    /// <returns>Whether a record was written.</returns>
+    public async Task<bool> RecordPoisonAsync(string name, string? fingerprint, BlobContainerClient output,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (fingerprint is not null && await ReadAsync<SegmentationSummary>(output, SegmentationOutputs.PathOf(name, SegmentationOutputs.Summary), cancellationToken)
+                is { } summary && summary.Fingerprint == fingerprint)
+            return false;
+        await FailAsync(output, name, fingerprint, "poison",
+            $"Segmenting '{name}' stopped several times without an answer (the worker crashed or timed out), so it is not tried again. " +
+            "Check that the file is an ordinary PNG or JPEG; re-save or downscale it and upload it again.", null, cancellationToken);
+        return true;
+    }
+
     /// <summary>The error record file of input <paramref name="name"/>.</summary>
-    public static string ErrorRecordName(string name) => name + ".error.json";
+    public static string ErrorRecordName(string name) => SegmentationOutputs.PathOf(name, SegmentationOutputs.Error);
 
     private static async Task<bool> AlreadyDoneAsync(BlobContainerClient output, string name, string fingerprint, string model,
         CancellationToken cancellationToken)
     {
+        var summary = await ReadAsync<SegmentationSummary>(output, SegmentationOutputs.PathOf(name, SegmentationOutputs.Summary), cancellationToken);
+        if (summary is not null && summary.Fingerprint == fingerprint && summary.Model == model)
+            return true;
+        var error = await ReadAsync<SegmentationError>(output, ErrorRecordName(name), cancellationToken);
+        return error is not null && error.Fingerprint == fingerprint && FinalKinds.Contains(error.Kind);
+    }
+
+    // The JSON at blobName, or null when there is none or it is not one we wrote (then the input is segmented again).
+    private static async Task<T?> ReadAsync<T>(BlobContainerClient output, string blobName, CancellationToken cancellationToken) where T : class
+    {
         try
         {
-            var existing = await output.GetBlobClient(name + ".json").DownloadContentAsync(cancellationToken);
-            var summary = JsonSerializer.Deserialize<SegmentationSummary>(existing.Value.Content.ToMemory().Span, Json);
-            return summary is not null && summary.Fingerprint == fingerprint && summary.Model == model;
+            var existing = await output.GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            return JsonSerializer.Deserialize<T>(existing.Value.Content.ToMemory().Span, Json);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return false;
+            return null;
         }
         catch (JsonException)
         {
-            return false;   // Not a summary we wrote: segment again and replace it.
+            return null;
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task Segment_WritesOutputsForGoodInputsAndAnErrorRecordForABadOne_ExitingWith1()
+    public async Task Segment_WritesAFolderPerInputWithOutputsOrAnErrorRecord_ExitingWith1_AndRefusesTwoInputsOfOneName()
     {
         string bundle = Path.Combine(_folder.Path, "model.mcbundle");
         await File.WriteAllBytesAsync(bundle, FunctionsTestKit.TinyBundle());
@@ -95,14 +95,21 @@ public sealed class CommandLineTests : IDisposable
 
         var (code, printed) = await CliProcess.RunAsync(Timeout, "segment", "--model", bundle, "--out", output, inputs);
         var (goodCode, _) = await CliProcess.RunAsync(Timeout, "segment", "--model", bundle, "--out", output, Path.Combine(inputs, "cat.png"));
+        // The same file name from another folder would share cat.png/: refused before anything is written.
+        string other = Directory.CreateDirectory(Path.Combine(_folder.Path, "other")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(other, "cat.png"), FunctionsTestKit.Png(8, 8));
+        var (clashCode, clash) = await CliProcess.RunAsync(Timeout, "segment", "--model", bundle, "--out", Path.Combine(_folder.Path, "clash"), inputs, other);
 
         Assert.True(code == 1, printed);
         Assert.Contains("segmented 1 images, 1 failed", printed);
-        Assert.Equal(["cat.jpg.error.json", "cat.png.json", "cat.png.overlay.png", "cat.png.png"],
-            Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        var labels = ImageCodec.DecodeRgb(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png.png")), "cat.png.png");
+        Assert.Equal(["cat.jpg/error.json", "cat.png/labels.png", "cat.png/overlay.png", "cat.png/summary.json"],
+            Directory.GetFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')).Order(StringComparer.Ordinal));
+        var labels = ImageCodec.DecodeRgb(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png", "labels.png")), "labels.png");
         Assert.Equal((40, 30), (labels.Width, labels.Height));
         Assert.Equal(0, goodCode);
+        Assert.True(clashCode == 2, clash);
+        Assert.Contains("same file name would write the same output folder: cat.png", clash);
+        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "clash")));
     }
 
     [Fact]

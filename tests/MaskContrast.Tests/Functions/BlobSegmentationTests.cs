@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
+using MaskContrast.Functions.Functions;
 using MaskContrast.Functions.Inference;
 using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration.Storage;
@@ -58,13 +59,13 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
         for (int i = 0; i < sizes.Count; i++)
         {
             var name = $"batch/img-{i:D2}.png";
-            var labels = await DownloadAsync(name + ".png");
+            var labels = await DownloadAsync(name + "/labels.png");
             var raster = IndexedPng.TryRead(labels, name)!;
             Assert.Equal(sizes[i], (raster.Width, raster.Height));
             Assert.All(raster.Values, v => Assert.InRange(v, 0, 4));
-            var overlay = ImageCodec.DecodeRgb(await DownloadAsync(name + ".overlay.png"), "overlay");
+            var overlay = ImageCodec.DecodeRgb(await DownloadAsync(name + "/overlay.png"), "overlay");
             Assert.Equal(sizes[i], (overlay.Width, overlay.Height));
-            var summary = Read<SegmentationSummary>(await DownloadAsync(name + ".json"));
+            var summary = Read<SegmentationSummary>(await DownloadAsync(name + "/summary.json"));
             Assert.Equal((name, sizes[i].Width, sizes[i].Height), (summary.Input, summary.Width, summary.Height));
             Assert.NotNull(summary.Fingerprint);
             Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);
@@ -90,11 +91,14 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
 
         foreach (var name in malformed.Keys)
             Assert.Equal(BlobSegmentationOutcome.Failed, await ProcessAsync(name));
+        // Delivered again, the same versions are skipped: only another upload can make them decodable.
+        foreach (var name in malformed.Keys)
+            Assert.Equal(BlobSegmentationOutcome.Skipped, await ProcessAsync(name));
 
-        Assert.Equal(malformed.Keys.Select(n => n + ".error.json").Order(StringComparer.Ordinal), await OutputNamesAsync());
+        Assert.Equal(malformed.Keys.Select(n => n + "/error.json").Order(StringComparer.Ordinal), await OutputNamesAsync());
         foreach (var name in malformed.Keys)
         {
-            var error = Read<SegmentationError>(await DownloadAsync(name + ".error.json"));
+            var error = Read<SegmentationError>(await DownloadAsync(name + "/error.json"));
             Assert.Equal(("undecodable", name), (error.Kind, error.Input));
             Assert.Contains(name, error.Error);
             Assert.NotNull(error.Fingerprint);
@@ -109,18 +113,18 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
         await _input.UploadBlobAsync("cat.png", BinaryData.FromBytes(FunctionsTestKit.Png(30, 20)), _timeout.Token);
 
         Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync("cat.png"));
-        var first = (await _output.GetBlobClient("cat.png.json").GetPropertiesAsync(cancellationToken: _timeout.Token)).Value.ETag;
+        var first = (await _output.GetBlobClient("cat.png/summary.json").GetPropertiesAsync(cancellationToken: _timeout.Token)).Value.ETag;
         Assert.Equal(BlobSegmentationOutcome.Skipped, await ProcessAsync("cat.png"));
 
-        Assert.Equal(["cat.png.json", "cat.png.overlay.png", "cat.png.png"], await OutputNamesAsync());
-        Assert.Equal(first, (await _output.GetBlobClient("cat.png.json").GetPropertiesAsync(cancellationToken: _timeout.Token)).Value.ETag);
+        Assert.Equal(["cat.png/labels.png", "cat.png/overlay.png", "cat.png/summary.json"], await OutputNamesAsync());
+        Assert.Equal(first, (await _output.GetBlobClient("cat.png/summary.json").GetPropertiesAsync(cancellationToken: _timeout.Token)).Value.ETag);
 
         // A new version of the input, or another active model, is segmented again (same three names).
         await _input.GetBlobClient("cat.png").UploadAsync(BinaryData.FromBytes(FunctionsTestKit.Png(40, 10)), overwrite: true, _timeout.Token);
         Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync("cat.png"));
         await ActivateAsync("run-b", seed: 2);
         Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync("cat.png"));
-        Assert.Equal(["cat.png.json", "cat.png.overlay.png", "cat.png.png"], await OutputNamesAsync());
+        Assert.Equal(["cat.png/labels.png", "cat.png/overlay.png", "cat.png/summary.json"], await OutputNamesAsync());
         Assert.Equal(2, _segmenter.Loads);
     }
 
@@ -131,10 +135,69 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
 
         Assert.Equal(BlobSegmentationOutcome.Failed, await ProcessAsync("dog.png"));
 
-        var error = Read<SegmentationError>(await DownloadAsync("dog.png.error.json"));
+        var error = Read<SegmentationError>(await DownloadAsync("dog.png/error.json"));
         Assert.Equal("no-active-model", error.Kind);
         Assert.Equal(["dog.png"], await InputNamesAsync());
     }
+
+    [Fact]
+    public async Task Process_InputsNamedLikeAnotherInputsOutputs_EachKeepItsOwnFolder_AndASuccessDeletesOnlyItsOwnErrorRecord()
+    {
+        // With flat names, input cat's error record and input cat.error's summary were both cat.error.json, and
+        // cat.overlay's label map was cat's overlay: a success of cat deleted cat.error's summary.
+        await ActivateAsync("run-a");
+        await _input.UploadBlobAsync("cat", BinaryData.FromBytes("not an image yet"u8.ToArray()), _timeout.Token);
+        Assert.Equal(BlobSegmentationOutcome.Failed, await ProcessAsync("cat"));
+        foreach (var name in new[] { "cat.error", "cat.overlay", "cat.error.json" })
+        {
+            await _input.UploadBlobAsync(name, BinaryData.FromBytes(FunctionsTestKit.Png(20, 10)), _timeout.Token);
+            Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync(name));
+        }
+        await _input.GetBlobClient("cat").UploadAsync(BinaryData.FromBytes(FunctionsTestKit.Png(12, 16)), overwrite: true, _timeout.Token);
+
+        Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync("cat"));
+
+        string[] inputs = ["cat", "cat.error", "cat.error.json", "cat.overlay"];
+        Assert.Equal(inputs.SelectMany(n => new[] { n + "/labels.png", n + "/overlay.png", n + "/summary.json" }).Order(StringComparer.Ordinal),
+            await OutputNamesAsync());
+        foreach (var name in inputs)
+            Assert.Equal(name, Read<SegmentationSummary>(await DownloadAsync(name + "/summary.json")).Input);
+        var cat = IndexedPng.TryRead(await DownloadAsync("cat/labels.png"), "cat")!;
+        Assert.Equal((12, 16), (cat.Width, cat.Height));
+    }
+
+    [Fact]
+    public async Task PoisonQueueMessage_WritesAPoisonErrorRecordForThatVersion_WhichARedeliverySkips_UnlessItWasSegmented()
+    {
+        await ActivateAsync("run-a");
+        await _input.UploadBlobAsync("crash.png", BinaryData.FromBytes(FunctionsTestKit.Png(10, 10)), _timeout.Token);
+        await _input.UploadBlobAsync("fine.png", BinaryData.FromBytes(FunctionsTestKit.Png(10, 10)), _timeout.Token);
+        Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync("fine.png"));
+        var functions = new SegmentFunctions(_segmenter, _processor, new SegmentOutput(_output), NullLogger<SegmentFunctions>.Instance);
+
+        // What the host puts on webjobs-blobtrigger-poison after poisonBlobThreshold failed invocations.
+        foreach (var (container, name) in new[] { ("segment-input", "crash.png"), ("segment-input", "fine.png"), ("maskcontrast", "runs/r1/x.json") })
+            await functions.RecordPoisonedBlob(PoisonMessage(container, name, await ETagAsync(name == "runs/r1/x.json" ? "fine.png" : name)), _timeout.Token);
+        await functions.RecordPoisonedBlob("not json", _timeout.Token);
+
+        // crash.png gets its record; fine.png, segmented in that version, keeps its outputs; the epoch record is only logged.
+        Assert.Equal(["crash.png/error.json", "fine.png/labels.png", "fine.png/overlay.png", "fine.png/summary.json"], await OutputNamesAsync());
+        var error = Read<SegmentationError>(await DownloadAsync("crash.png/error.json"));
+        Assert.Equal(("poison", "crash.png", await ETagAsync("crash.png")), (error.Kind, error.Input, error.Fingerprint));
+        Assert.Contains("upload it again", error.Error);
+        Assert.Equal(BlobSegmentationOutcome.Skipped, await ProcessAsync("crash.png"));
+        // A new upload is a new version: tried again, and its success replaces the record.
+        await _input.GetBlobClient("crash.png").UploadAsync(BinaryData.FromBytes(FunctionsTestKit.Png(11, 10)), overwrite: true, _timeout.Token);
+        Assert.Equal(BlobSegmentationOutcome.Written, await ProcessAsync("crash.png"));
+        Assert.False(await _output.GetBlobClient("crash.png/error.json").ExistsAsync(_timeout.Token));
+    }
+
+    private static string PoisonMessage(string container, string name, string etag) => JsonSerializer.Serialize(new
+    {
+        Type = "BlobTrigger", FunctionId = "Host.Functions.SegmentDroppedBlob", BlobType = "BlockBlob", ContainerName = container, BlobName = name, ETag = etag,
+    });
+
+    private async Task<string> ETagAsync(string name) => (await _input.GetBlobClient(name).GetPropertiesAsync(cancellationToken: _timeout.Token)).Value.ETag.ToString();
 
     private async Task ActivateAsync(string runId, int seed = 1)
     {

@@ -55,6 +55,15 @@ public sealed class FunctionsBuildTests
     }
 
     [Fact]
+    public void Metadata_PoisonQueueTrigger_ReadsTheBlobTriggersPoisonQueueOnHostStorage()
+    {
+        var trigger = Binding(ReadMetadata(), "RecordPoisonedBlob", "queueTrigger");
+
+        Assert.Equal("webjobs-blobtrigger-poison", (string?)trigger["queueName"]);
+        Assert.Equal("AzureWebJobsStorage", (string?)trigger["connection"]);
+    }
+
+    [Fact]
     public void Metadata_EpochRecordTrigger_WatchesRunsInTheArtifactContainerThroughEventGrid()
     {
         var functions = ReadMetadata();
@@ -81,6 +90,8 @@ public sealed class FunctionsBuildTests
         Assert.Equal(2, (int)durable["maxConcurrentActivityFunctions"]!);
         Assert.Equal(10, (int)durable["maxConcurrentOrchestratorFunctions"]!);
         Assert.Equal(4, (int)host["extensions"]!["blobs"]!["maxDegreeOfParallelism"]!);
+        // Above 1, so that one stopped worker (a scale-in, a deploy) does not poison a blob; processing is idempotent.
+        Assert.Equal(3, (int)host["extensions"]!["blobs"]!["poisonBlobThreshold"]!);
         Assert.Equal(16, (int)host["extensions"]!["http"]!["maxConcurrentRequests"]!);
         // The build output carries the same file (linked by the project).
         Assert.Equal(File.ReadAllText(Path.Combine(s_root, "host.json")), File.ReadAllText(Path.Combine(OutputFolder(), "host.json")));

@@ -17,7 +17,7 @@ public sealed class SegmentationFingerprintTests
         var (files, succeeded) = new SegmentationWriter(bundle, "ab12", modelName: "m@1").Process("a.png", FunctionsTestKit.Png(33, 21), fingerprint: "0x8D1");
 
         Assert.True(succeeded);
-        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files["a.png.json"], s_json)!;
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files[SegmentationOutputs.Summary], s_json)!;
         Assert.Equal(("a.png", 33, 21, "m@1", "0x8D1"), (summary.Input, summary.Width, summary.Height, summary.Model, summary.Fingerprint));
     }
 

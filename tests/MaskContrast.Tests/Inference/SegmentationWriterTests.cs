@@ -36,7 +36,8 @@ public sealed class SegmentationWriterTests : IDisposable
         return new RgbImage(w, h, rgb);
     }
 
-    static byte[] BombPng()
+    /// <summary>A PNG whose header declares 50,000 × 50,000 pixels (a decompression bomb) over a few bytes of data.</summary>
+    internal static byte[] BombPng()
     {
         using var stream = new MemoryStream();
         stream.Write(IndexedPng.SignatureBytes);
@@ -66,13 +67,13 @@ public sealed class SegmentationWriterTests : IDisposable
     {
         var (files, ok) = new SegmentationWriter(_bundle, BundleHash).Process(name, bytes);
         Assert.True(ok);
-        Assert.Equal([name + ".json", name + ".overlay.png", name + ".png"], files.Keys.Order());
-        var labels = ImageCodec.DecodeSingleChannel(WriteTemp(files[name + ".png"]));
+        Assert.Equal(["labels.png", "overlay.png", "summary.json"], files.Keys.Order(StringComparer.Ordinal));
+        var labels = ImageCodec.DecodeSingleChannel(WriteTemp(files[SegmentationOutputs.LabelMap]));
         Assert.Equal((width, height), (labels.Width, labels.Height));
         Assert.All(labels.Values, v => Assert.InRange(v, 0, _bundle.Clusters));
-        var overlay = ImageCodec.DecodeRgb(files[name + ".overlay.png"], "overlay");
+        var overlay = ImageCodec.DecodeRgb(files[SegmentationOutputs.Overlay], "overlay");
         Assert.Equal((width, height), (overlay.Width, overlay.Height));
-        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files[name + ".json"], Presets.Json)!;
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(files[SegmentationOutputs.Summary], Presets.Json)!;
         Assert.Equal((width, height), (summary.Width, summary.Height));
         Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 6);
         Assert.Equal(labels.Values.Distinct().Order().Select(v => (int)v), summary.Labels.Select(l => l.Label));
@@ -84,7 +85,7 @@ public sealed class SegmentationWriterTests : IDisposable
         using var traced = TinyBundle().WithDataset("cars", "f00d");
         var (files, _) = new SegmentationWriter(traced, BundleHash, modelName: "runs/r1/model/model.mcbundle").Process("a.png", ImageCodec.EncodePng(Gradient(20, 10)));
 
-        var receipt = JsonSerializer.Deserialize<SegmentationSummary>(files["a.png.json"], Presets.Json)!.Receipt!;
+        var receipt = JsonSerializer.Deserialize<SegmentationSummary>(files[SegmentationOutputs.Summary], Presets.Json)!.Receipt!;
         Assert.Equal(("runs/r1/model/model.mcbundle", BundleHash, "test", 0), (receipt.Model, receipt.BundleSha256, receipt.Run, receipt.Epoch));
         Assert.Equal(("cars", "f00d", 32, ClusterAssignment.Image), (receipt.Dataset, receipt.DatasetFingerprint, receipt.InferenceSize, receipt.Assignment));
         Assert.Equal(SegmentationReceipt.CodeVersion, receipt.TrainedWith);
@@ -135,7 +136,7 @@ public sealed class SegmentationWriterTests : IDisposable
         };
         var (files, ok) = new SegmentationWriter(_bundle, BundleHash).Process(name, bytes);
         Assert.False(ok);
-        var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files, f => f.Key == name + ".error.json").Value, Presets.Json)!;
+        var error = JsonSerializer.Deserialize<SegmentationError>(Assert.Single(files, f => f.Key == SegmentationOutputs.Error).Value, Presets.Json)!;
         Assert.Equal(kind, error.Kind);
         Assert.Contains(name, error.Error);
     }
@@ -149,8 +150,8 @@ public sealed class SegmentationWriterTests : IDisposable
         buffer.Position = 0;
         using var loaded = ModelBundle.Load(buffer, "bundle");
         Assert.Equal(_bundle.Manifest.Centroids.SelectMany(c => c), loaded.Manifest.Centroids.SelectMany(c => c));
-        Assert.Equal(new SegmentationWriter(_bundle, BundleHash).Process("a.png", image).Files["a.png.png"],
-                     new SegmentationWriter(loaded, BundleHash).Process("a.png", image).Files["a.png.png"]);
+        Assert.Equal(new SegmentationWriter(_bundle, BundleHash).Process("a.png", image).Files[SegmentationOutputs.LabelMap],
+                     new SegmentationWriter(loaded, BundleHash).Process("a.png", image).Files[SegmentationOutputs.LabelMap]);
     }
 
     [Fact]

@@ -54,6 +54,18 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
     }
 
     [Fact]
+    public void PostDeploy_DeadLettersBothSubscriptions_IntoTheTemplatesContainer_WithTheTopicsIdentity()
+    {
+        string hook = Read("infra/hooks/postdeploy.sh");
+
+        // Set on create and update alike, in the one command that every subscription goes through.
+        Assert.Contains("local deadletter=(--deadletter-identity systemassigned --deadletter-identity-endpoint \"$EVENTGRID_DEADLETTER_CONTAINER_ID\")", hook);
+        Assert.Contains("\"${filters[@]}\" \"${deadletter[@]}\" --only-show-errors", hook);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(hook, "az eventgrid system-topic event-subscription \"\\$verb\""));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(hook, "(?m)^subscribe ").Count);
+    }
+
+    [Fact]
     public void Parameters_AreAzdSubstitutions_ForDeclaredParameters()
     {
         var declared = template.Root["parameters"]!.AsObject().Select(p => p.Key).ToHashSet();

@@ -67,7 +67,7 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     public void StorageContainers_AreTheOnesThePipelineUses()
     {
         var names = template.Root["variables"]!["containers"]!.AsObject().Select(p => (string?)p.Value).Order();
-        Assert.Equal(["deployment", "maskcontrast", "segment-input", "segment-output"], names);
+        Assert.Equal(["deployment", "eventgrid-deadletter", "maskcontrast", "segment-input", "segment-output"], names);
         var container = template.Single("Microsoft.Storage/storageAccounts/blobServices/containers");
         Assert.Equal("None", (string?)container["properties"]!["publicAccess"]);
     }
@@ -193,10 +193,10 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     [Fact]
     public void RoleAssignments_AreNamedByScopePrincipalAndRole()
     {
-        // api storage loop + trainer's artifact container + user's containers loop + AcrPull + telemetry + job operator;
-        // guid(...) names make redeploys idempotent.
+        // api storage loop + trainer's artifact container + user's containers loop + AcrPull + telemetry + job operator
+        // + Event Grid's dead-letter container; guid(...) names make redeploys idempotent.
         var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
-        Assert.Equal(6, assignments.Count);
+        Assert.Equal(7, assignments.Count);
         // name = "[guid(<scope expression>, <principal>, <role>)]"
         Assert.All(assignments, a => Assert.StartsWith($"[guid({((string)a["scope"]!).Trim('[', ']')}, ", (string?)a["name"]));
     }
@@ -224,7 +224,7 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
 
         // The trainer: blob contributor on the artifact container, never the account (it parses untrusted content).
         var containerScoped = assignments.Where(a => ((string?)a["scope"] ?? "").Contains("blobServices/containers", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, containerScoped.Count);
+        Assert.Equal(3, containerScoped.Count);   // the third is Event Grid's dead-letter writer (EventGrid_ test below)
         var job = Assert.Single(containerScoped, a => ((string?)a["name"])!.Contains("variables('principalKeys').job", StringComparison.Ordinal));
         Assert.Contains("parameters('artifactContainerName')", (string?)job["scope"]);
         Assert.Contains("variables('roles').storageBlobDataContributor", (string?)job["properties"]!["roleDefinitionId"]);
@@ -260,10 +260,22 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
     }
 
     [Fact]
-    public void EventGrid_SystemTopic_WatchesTheStorageAccount()
+    public void EventGrid_SystemTopic_WatchesTheStorageAccount_AndItsIdentityMayWriteOnlyTheDeadLetterContainer()
     {
         var topic = template.Single("Microsoft.EventGrid/systemTopics");
         Assert.Equal("Microsoft.Storage.StorageAccounts", (string?)topic["properties"]!["topicType"]);
+        // Shared keys are off, so undeliverable events are dead-lettered with the topic's own identity ...
+        Assert.Equal("SystemAssigned", (string?)topic["identity"]!["type"]);
+        Assert.Equal("[variables('containers').deadLetters]", template.ModuleArgument("eventGrid", "deadLetterContainerName"));
+        Assert.Equal("eventgrid-deadletter", (string?)template.Root["variables"]!["containers"]!["deadLetters"]);
+        // ... which may write blobs in that container and nowhere else.
+        var writer = Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments"),
+            a => ((string?)a["properties"]!["principalId"] ?? "").Contains("Microsoft.EventGrid/systemTopics", StringComparison.Ordinal));
+        Assert.Contains("blobServices/containers", (string?)writer["scope"]);
+        Assert.Contains("parameters('deadLetterContainerName')", (string?)writer["scope"]);
+        Assert.Contains(StorageBlobDataContributor, template.ModuleTemplate("eventGrid")["variables"]!["storageBlobDataContributor"]!.ToString());
+        Assert.Contains("variables('storageBlobDataContributor')", (string?)writer["properties"]!["roleDefinitionId"]);
+        Assert.NotNull(template.Root["outputs"]!["EVENTGRID_DEADLETTER_CONTAINER_ID"]);
     }
 
     [Fact]
@@ -312,7 +324,7 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
         string[] required =
             ["AZURE_LOCATION", "AZURE_RESOURCE_GROUP", "AZURE_CONTAINER_REGISTRY_ENDPOINT", "AZURE_CONTAINER_REGISTRY_NAME",
              "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_FUNCTION_APP_NAME", "TRAINING_JOB_NAME", "TRAINING_JOB_RESOURCE_ID",
-             "EVENTGRID_SYSTEM_TOPIC_NAME", "SEGMENT_INPUT_CONTAINER"];
+             "EVENTGRID_SYSTEM_TOPIC_NAME", "EVENTGRID_DEADLETTER_CONTAINER_ID", "SEGMENT_INPUT_CONTAINER"];
         Assert.All(required, r => Assert.Contains(r, outputs));
         Assert.All(template.Root["outputs"]!.AsObject(), o => Assert.Equal("string", (string?)o.Value!["type"]));
     }
