@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace MaskContrast.Core.Evaluation;
 
@@ -81,15 +82,7 @@ public static class KMeans
             iterations = it + 1;
             points.AssignNearest(centres, k, labels, parallel);
 
-            Array.Clear(sums);
-            Array.Clear(counts);
-            for (int i = 0; i < n; i++)
-            {
-                counts[labels[i]]++;
-                var sum = sums.AsSpan(labels[i] * d, d);
-                TensorPrimitives.Add(sum, points.Rows.AsSpan(i * d, d), sum);
-            }
-
+            SumClusters(points, labels, sums, counts);
             if (counts.Contains(0))
             {
                 RelocateEmptyClusters(points, centres, labels, counts, sums);
@@ -128,6 +121,26 @@ public static class KMeans
         points.AssignNearest(centres, k, labels, parallel);
         double inertia = TensorPrimitives.Sum<double>(ExactDistances(points, centres, labels));
         return new KMeansResult(Pca.To2D(centres, k, d), labels, inertia, iterations);
+    }
+
+    // Per-cluster sums of the points and sizes. A plain loop compiled optimised from the first call: a TensorPrimitives
+    // call per 32-value row costs more in call overhead than the additions, and runs unoptimised until tiering catches up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SumClusters(KMeansPoints points, int[] labels, double[] sums, int[] counts)
+    {
+        int d = points.D;
+        double[] rows = points.Rows;
+        Array.Clear(sums);
+        Array.Clear(counts);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int offset = labels[i] * d;
+            counts[labels[i]]++;
+            for (int j = 0; j < d; j++)
+            {
+                sums[offset + j] += rows[i * d + j];
+            }
+        }
     }
 
     // Exact squared distance of every point to its own centre: inertia without the rounding of the expansion.
