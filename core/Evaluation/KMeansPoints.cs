@@ -12,11 +12,10 @@ namespace MaskContrast.Core.Evaluation;
 /// <remarks>
 /// The assignment kernel is register-blocked: a vector of consecutive points (one SIMD lane each, read down the
 /// columns) against four centres at a time, the running minimum and its index kept in registers, so each loaded value
-/// feeds four fused multiply-adds. Measured on 1449 and 10,582 × 32 → 20 (bench/README.md), it is several times faster
-/// than both the exact per-pair distance (two TensorPrimitives calls on 32 values per pair: all call overhead) and one
-/// TensorPrimitives multiply-add per (centre, feature) over the points (bound by memory traffic, plus a scalar argmin),
-/// and an order of magnitude faster than a libtorch matmul + argmin per Lloyd iteration (native call overhead, thread
-/// contention). Float64 throughout: with whitened data |x|² ≈ D, and float32 rounding of the expansion flips near-ties.
+/// feeds four fused multiply-adds. Measured on 1449 and 10,582 × 32 → 20 (bench/README.md), it is 5–20× faster than
+/// the exact per-pair distance (two TensorPrimitives calls on 32 values per pair: all call overhead), 1.5–3× faster than
+/// one TensorPrimitives multiply-add per (centre, feature) over the points (bound by memory traffic, plus a scalar
+/// argmin), and 15–30× faster than a libtorch matmul + argmin per Lloyd iteration (native call overhead, threads). Float64 throughout: with whitened data |x|² ≈ D, and float32 rounding of the expansion flips near-ties.
 /// </remarks>
 internal sealed class KMeansPoints
 {
