@@ -4,7 +4,9 @@
   pytorch_segment.py segment <model.json> <images>   eval forward at the same size with the same network (the model
                                                       twin of ../TrainingBench/pytorch_step.py), JPEG decode with PIL,
                                                       prototype; images/s as one JSON line
-  pytorch_segment.py cluster <prototypes.json>        scikit-learn PCA(32, whiten) + KMeans(n_init=10) time and inertia
+  pytorch_segment.py cluster <prototypes.json>        scikit-learn PCA(32, whiten) + KMeans(n_init=10) time and inertia,
+                                                      cold (first fit in the process) and warm (the same fit again)
+  pytorch_segment.py ratio <ours> <theirs>            the two cluster JSON lines -> one line of ratios (ours faster > 1)
 """
 import io, json, os, sys, time
 
@@ -51,12 +53,25 @@ def cluster(path):
     from sklearn.decomposition import PCA
     spec = json.load(open(path))
     x = np.asarray(spec["prototypes"], dtype=np.float64)
-    start = time.perf_counter()
-    z = PCA(n_components=min(32, x.shape[1]), whiten=True).fit_transform(x)
-    km = KMeans(n_clusters=spec["k"], n_init=10, random_state=1234).fit(z)
-    seconds = time.perf_counter() - start
-    print(json.dumps({"side": "sklearn", "n": x.shape[0], "k": spec["k"], "seconds": seconds, "inertia": km.inertia_}))
+
+    def fit():
+        start = time.perf_counter()
+        z = PCA(n_components=min(32, x.shape[1]), whiten=True).fit_transform(x)
+        km = KMeans(n_clusters=spec["k"], n_init=10, random_state=1234).fit(z)
+        return time.perf_counter() - start, km.inertia_
+
+    cold, _ = fit()
+    seconds, inertia = fit()
+    print(json.dumps({"side": "sklearn", "n": x.shape[0], "k": spec["k"], "coldSeconds": cold, "seconds": seconds, "inertia": inertia}))
+
+
+def ratio(ours, theirs):
+    a, b = json.loads(ours), json.loads(theirs)
+    print(json.dumps({"ratio": "sklearn/ours", "n": a["n"], "k": a["k"], "warm": round(b["seconds"] / a["seconds"], 2),
+                      "cold": round(b["coldSeconds"] / a["coldSeconds"], 2),
+                      "inertiaDifferencePercent": round(100 * (a["inertia"] / b["inertia"] - 1), 3)}))
 
 
 if __name__ == "__main__":
-    segment(sys.argv[2], int(sys.argv[3])) if sys.argv[1] == "segment" else cluster(sys.argv[2])
+    {"segment": lambda: segment(sys.argv[2], int(sys.argv[3])), "cluster": lambda: cluster(sys.argv[2]),
+     "ratio": lambda: ratio(sys.argv[2], sys.argv[3])}[sys.argv[1]]()
