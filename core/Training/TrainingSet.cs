@@ -15,6 +15,27 @@ public sealed record StreamingOptions(long CacheBytes, int LoaderThreads)
     /// beyond the first, at most 16: the training step keeps one core's worth of work.</summary>
     public static StreamingOptions Default { get; } = new(512L << 20, Math.Clamp(Environment.ProcessorCount - 1, 1, 16));
 
+    /// <summary>Environment variables that override <see cref="Default"/> for a process (the CLI, the Functions host and
+    /// the training job read them): megabytes of decoded pixels, and loader threads.</summary>
+    public const string CacheMegabytesVariable = "MASKCONTRAST_IMAGE_CACHE_MB", LoaderThreadsVariable = "MASKCONTRAST_LOADER_THREADS";
+
+    /// <summary><see cref="Default"/> with what <see cref="CacheMegabytesVariable"/> and <see cref="LoaderThreadsVariable"/> set.</summary>
+    /// <param name="variable">Reads a variable (tests pass their own); the process environment when null.</param>
+    public static StreamingOptions FromEnvironment(Func<string, string?>? variable = null)
+    {
+        variable ??= Environment.GetEnvironmentVariable;
+        long? Read(string name, long max)
+        {
+            string? text = variable(name);
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            return long.TryParse(text, out long value) && value >= 0 && value <= max ? value
+                : throw new ArgumentException($"{name} must be a whole number in 0..{max}; it is '{Config.EchoText.Shorten(text)}'");
+        }
+        var cacheMb = Read(CacheMegabytesVariable, 1L << 30);
+        var threads = Read(LoaderThreadsVariable, 256);
+        return new(cacheMb is { } mb ? mb << 20 : Default.CacheBytes, threads is { } t ? (int)t : Default.LoaderThreads);
+    }
+
     public void Validate()
     {
         if (CacheBytes < 0) throw new ArgumentOutOfRangeException(nameof(CacheBytes), CacheBytes, "the image cache budget cannot be negative");

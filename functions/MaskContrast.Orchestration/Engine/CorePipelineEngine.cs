@@ -27,6 +27,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     // Each run's decoded training images (up to the streaming cache budget) stay in memory between its epochs in this process.
     private readonly ConcurrentDictionary<string, TrainingSet> _trainingSets = new();
 
+    /// <summary>How training images stream: <see cref="StreamingOptions.FromEnvironment"/> unless told.</summary>
+    public StreamingOptions Streaming { get; init; } = StreamingOptions.FromEnvironment();
+
     /// <summary>The device epochs train on (CUDA when available).</summary>
     public torch.Device Device { get; init; } = MaskContrast.Core.TorchRuntime.DefaultDevice;
 
@@ -222,7 +225,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         var images = await OpenDatasetAsync(settings.Dataset, cancellationToken);
         string masks = await _mirror.FolderAsync(RunLayout.ProposalMasks(runId), cancellationToken);
         TrainingSet set;
-        try { set = new TrainingSet(new ProposalMaskDataset(images, masks)); }
+        try { set = new TrainingSet(new ProposalMaskDataset(images, masks), streaming: Streaming); }
         catch (InvalidDataException e) { throw new NonRetryablePipelineException($"run {runId}: {e.Message}", e); }   // no usable image: a retry cannot help
         return _trainingSets.GetOrAdd(runId, set);
     }

@@ -147,4 +147,15 @@ public class StreamingTrainingSetTests(SyntheticTrainingSet data) : IClassFixtur
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingSet(Train, null, new StreamingOptions(-1, 0)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingSet(Train, null, new StreamingOptions(0, -1)));
     }
+
+    [Fact]
+    public void Options_FromEnvironment_ReadMegabytesAndThreads_AndRefuseNonsense()
+    {
+        var set = new Dictionary<string, string?> { [StreamingOptions.CacheMegabytesVariable] = "64", [StreamingOptions.LoaderThreadsVariable] = "0" };
+        Assert.Equal(new StreamingOptions(64L << 20, 0), StreamingOptions.FromEnvironment(set.GetValueOrDefault));
+        Assert.Equal(StreamingOptions.Default, StreamingOptions.FromEnvironment(_ => null));
+        set[StreamingOptions.LoaderThreadsVariable] = "two";
+        var e = Assert.Throws<ArgumentException>(() => StreamingOptions.FromEnvironment(set.GetValueOrDefault));
+        Assert.Contains("MASKCONTRAST_LOADER_THREADS must be a whole number in 0..256; it is 'two'", e.Message);
+    }
 }
