@@ -151,6 +151,10 @@ public sealed class CommandLineTests : IDisposable
         var (code, printed) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
         var checkpoint = await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1));
         var (againCode, again) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
+        // A crash between the checkpoint and the record: the checkpoint (create-only) is adopted, not trained again.
+        var record = await artifacts.ReadBytesAsync(RunLayout.EpochRecord("r1", 1));
+        File.Delete(Path.Combine(store, RunLayout.EpochRecord("r1", 1)));
+        var (adoptCode, adopted) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
         // As a job execution (an attempt number): the refusal is also recorded for the orchestration, which sees only "Failed".
         var (missingCode, missing) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r9", "--epoch", "1", "--attempt", "2", "--store", store);
         var (noIdCode, noId) = await CliProcess.RunAsync(Timeout, "train-epoch", "--epoch", "1", "--store", store);
@@ -163,6 +167,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(againCode == 0, again);
         Assert.Contains("run r1 epoch 1: already recorded", again);
         Assert.Equal(checkpoint, await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1)));
+        Assert.True(adoptCode == 0, adopted);
+        Assert.Equal(record, await artifacts.ReadBytesAsync(RunLayout.EpochRecord("r1", 1)));   // the same numbers and hash
+        Assert.Equal(checkpoint, await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1)));
+        Assert.Equal(ArtifactStoreExtensions.Sha256Of(checkpoint), (await EpochRecords.ReadCompletedAsync(artifacts, "r1", 1))!.CheckpointSha256);
         Assert.Equal(2, missingCode);
         Assert.Contains("runs/r9/settings.json", missing);
         var failure = (await artifacts.ReadJsonAsync<EpochJobFailure>(RunLayout.EpochJobFailure("r9", 1, 2)))!;
