@@ -168,11 +168,12 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     {
         var bytes = await store.ReadBytesAsync(RunLayout.EvalFile(runId, ModelBundle.FileName), cancellationToken)
             ?? throw new NonRetryablePipelineException($"run {runId} has no evaluated model bundle to publish; the evaluation step must run first");
-        // Written once: bundles are byte-stable, so a re-publish of the same evaluation is a no-op, and a published path
-        // never changes content under the receipts that name it (other bytes are refused, ArtifactConflictException).
-        string path = RunLayout.ModelFile(runId, ModelBundle.FileName);
+        // Named by its hash and written once: a re-publish of the same (byte-stable) bundle is a no-op, and a published
+        // path never changes content under the receipts that name it. The run's model record (model.json) points at it.
+        string sha256 = ArtifactStoreExtensions.Sha256Of(bytes);
+        string path = RunLayout.PublishedBundle(runId, sha256);
         await store.CreateBytesAsync(path, bytes, cancellationToken);
-        return new ModelLocation(path, ArtifactStoreExtensions.Sha256Of(bytes));
+        return new ModelLocation(path, sha256);
     }
 
     // The run's dataset and the image ids frozen at its start (ListDatasetImages), or all of them before that list exists.

@@ -22,8 +22,8 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/jobs/epoch-NNNN-attempt-NN.error.json  why that execution's trainer failed (written by train-epoch)
 /// runs/{id}/eval/result.json                   evaluation result; reports and plots beside it
 /// runs/{id}/model/model.json                   the published model bundle's record (path and SHA-256)
-/// runs/{id}/model/model.mcbundle               the bundle the run published (written once)
-/// runs/{id}/model/model-{sha12}.mcbundle       bundles with cluster names, named by their hash, written once
+/// runs/{id}/model/model-{sha12}.mcbundle       published bundles (the evaluated one, then versions with cluster names),
+///                                              named by their SHA-256 and written once
 /// </code>
 /// </remarks>
 public static class RunLayout
