@@ -32,6 +32,7 @@ public static class PipelineTasks
         registry.AddActivity<StartEpochJob>();
         registry.AddActivity<GetEpochJobStatus>();
         registry.AddActivity<StopEpochJob>();
+        registry.AddActivity<CountEpochJobAttempts>();
         registry.AddActivity<EvaluateRun>();
         registry.AddActivity<PublishModel>();
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using MaskContrast.Orchestration.Activities;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Launchers;
+using MaskContrast.Orchestration.Storage;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -40,7 +41,13 @@ internal static class EpochJobFlow
         var completed = context.WaitForExternalEvent<EpochCompletedEvent?>(TrainingPipelineOrchestrator.EpochCompletedEventName(epoch), eventCts.Token);
         try
         {
-            for (var attempt = 1; attempt <= job.MaxAttempts; attempt++)
+            // Attempt numbers name the execution and failure records; a run started again continues after the old ones.
+            var before = await run.CallAsync<int>(nameof(CountEpochJobAttempts), new CountEpochJobAttemptsInput(runId, epoch));
+            if (before + job.MaxAttempts > RunLayout.MaxJobAttempt)
+                throw new EpochJobFailedException(
+                    $"Epoch {epoch} of run {runId} already used {before} training job executions; {job.MaxAttempts} more would pass the "
+                    + $"limit of {RunLayout.MaxJobAttempt}. Start a new run (another run id) after fixing the cause.");
+            for (var attempt = before + 1; attempt <= before + job.MaxAttempts; attempt++)
             {
                 if (run.CancelRequested)
                     throw new PipelineRun.CancelledException();

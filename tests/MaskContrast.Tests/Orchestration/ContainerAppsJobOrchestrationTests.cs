@@ -182,6 +182,28 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
     }
 
     [Fact]
+    public async Task JobMode_RunStartedAgainAfterARefusal_StartsANewExecutionAfterTheRecordedAttempts()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        // The first execution refuses its input (say the data was bad); the user fixes it and starts the run again.
+        var jobs = new FakeEpochJobLauncher(_store, engine) { Script = (_, n) => n == 1 ? FakeExecution.Refuse : FakeExecution.Complete };
+        await using var host = await StartHostAsync(engine, jobs);
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = Input("run-again", epochs: 1, FastJob);
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var first = await host.Client.WaitForInstanceCompletionAsync(input.RunId, cts.Token);
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var second = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal((OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Completed), (first.RuntimeStatus, second.RuntimeStatus));
+        // Attempt 2, not attempt 1 again: the old execution and its failure record are left alone.
+        Assert.Equal(["1", "1"], jobs.Starts);
+        Assert.Equal("caj-training-e1-2", (await _store.ReadJsonAsync<EpochJobExecutionRecord>(RunLayout.EpochJobRecord(input.RunId, 1, 2)))!.ExecutionName);
+        Assert.Equal(1, second.ReadOutputAs<PipelineResult>()!.EpochsTrained);
+    }
+
+    [Fact]
     public async Task JobMode_TrainerFailsTransiently_ItsRecordedReasonIsInTheFinalMessage()
     {
         var engine = new FakePipelineEngine(_store, imageCount: 2);
