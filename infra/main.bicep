@@ -19,11 +19,8 @@ param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
 @description('Trainer image pushed by the postprovision hook; empty on the first provision (placeholder image).')
 param trainerImage string = ''
 
-@description('Longest one training epoch may run, in seconds.')
+@description('Longest one training epoch may run, in seconds: the job\'s replicaTimeout, and (through the app setting TRAINING_JOB_REPLICA_TIMEOUT_SECONDS) the orchestration\'s attempt timeout.')
 param replicaTimeoutSeconds int = 14400
-
-@description('Restarts of a failed trainer replica within one execution (the orchestration retries epochs too).')
-param replicaRetryLimit int = 1
 
 @description('Durable task hub name.')
 param taskHubName string = 'MaskContrast'
@@ -157,7 +154,6 @@ module training 'app/containerjob.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     trainerImage: trainerImage
     replicaTimeoutSeconds: replicaTimeoutSeconds
-    replicaRetryLimit: replicaRetryLimit
   }
 }
 
@@ -178,6 +174,7 @@ module functions 'app/functions.bicep' = {
     taskHubName: taskHubName
     trainingJobId: training.outputs.jobId
     trainingJobContainerName: training.outputs.containerName
+    trainingJobReplicaTimeoutSeconds: training.outputs.replicaTimeoutSeconds
     apiAuth: apiAuth
     apiClientId: apiClientId
   }

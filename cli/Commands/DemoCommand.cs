@@ -38,7 +38,7 @@ public static class DemoCommand
             int code = await PipelineSession.RunAsync(where, request, childProcess: false, cancellationToken);
             if (code != ExitCodes.Success) return code;
 
-            string bundlePath = Path.Combine(where.Folder!, RunLayout.ModelFile("demo", ModelBundle.FileName));
+            string bundlePath = SegmentCommand.ResolveBundle(Path.Combine(where.Folder!, RunLayout.Run("demo")));
             using var bundle = ModelBundle.LoadFile(bundlePath);
             var writer = new SegmentationWriter(bundle, ModelBundle.Sha256OfFile(bundlePath), modelName: bundlePath);
             string samples = Directory.CreateDirectory(Path.Combine(root, "samples")).FullName;

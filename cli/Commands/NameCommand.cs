@@ -14,7 +14,7 @@ public static class NameCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A model bundle (model.mcbundle) or a run folder that holds model/model.mcbundle", Required = true };
+        var model = new Option<string>("--model") { Description = "A model bundle (.mcbundle) or a run folder (its model/model.json names the bundle)", Required = true };
         var names = new Argument<string[]>("names") { Description = "label=name pairs, e.g. 3=car 5=road (label=: remove the name)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("name", "Name a model's clusters; writes a new bundle version beside the old one") { model, names };
         command.SetAction(parse =>

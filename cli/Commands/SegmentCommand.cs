@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.Text.Json;
 using MaskContrast.Core.Inference;
+using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Storage;
 
 namespace MaskContrast.Cli.Commands;
 
@@ -14,7 +17,7 @@ public static class SegmentCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A model bundle (model.mcbundle) or a run folder that holds model/model.mcbundle", Required = true };
+        var model = new Option<string>("--model") { Description = "A model bundle (.mcbundle) or a run folder (its model/model.json names the bundle)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression-bomb guard)", DefaultValueFactory = _ => Core.Data.ImageCodec.DefaultMaxPixels };
         var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders of images", Arity = ArgumentArity.OneOrMore };
@@ -68,12 +71,20 @@ public static class SegmentCommand
                 $"inputs with the same file name would write the same output folder: {string.Join("; ", clashes)}. Segment them into different --out folders.");
     }
 
+    // A bundle file, or a run's model folder or run folder: the bundle its model.json names (published bundles are named
+    // by their hash), else a model.mcbundle there (runs published before that).
     internal static string ResolveBundle(string path)
     {
         if (File.Exists(path)) return path;
-        foreach (var candidate in new[] { Path.Combine(path, ModelBundle.FileName), Path.Combine(path, "model", ModelBundle.FileName) })
-            if (File.Exists(candidate)) return candidate;
-        throw new FileNotFoundException($"--model '{path}' is neither a model bundle nor a run folder with model/{ModelBundle.FileName}");
+        foreach (var folder in new[] { path, Path.Combine(path, "model") })
+        {
+            string record = Path.Combine(folder, "model.json");
+            if (File.Exists(record) && JsonSerializer.Deserialize<ModelLocation>(File.ReadAllBytes(record), ArtifactStoreExtensions.JsonOptions) is { } location
+                && Path.Combine(folder, Path.GetFileName(location.Path)) is var named && File.Exists(named))
+                return named;
+            if (File.Exists(Path.Combine(folder, ModelBundle.FileName))) return Path.Combine(folder, ModelBundle.FileName);
+        }
+        throw new FileNotFoundException($"--model '{path}' is neither a model bundle nor a run folder with model/model.json");
     }
 
     static IEnumerable<string> Expand(IEnumerable<string> inputs)

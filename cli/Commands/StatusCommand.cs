@@ -27,7 +27,7 @@ public static class StatusCommand
                 var eval = await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(run), cancellationToken);
                 Console.WriteLine($"{run}  {settings?.Dataset} {settings?.Preset}  epochs {epochs.Count}/{settings?.Epochs}" +
                                   (eval is null ? "" : $"  mIoU {eval.MeanIou * 100:F1} %") +
-                                  (await store.ExistsAsync(RunLayout.ModelFile(run, ModelBundle.FileName), cancellationToken) ? "  model" : ""));
+                                  (await store.ExistsAsync(RunLayout.ModelRecord(run), cancellationToken) ? "  model" : ""));
             }
             return ExitCodes.Success;
         });
@@ -47,8 +47,8 @@ public static class StatusCommand
             Console.WriteLine($"  epoch {e.Epoch}: loss {e.Loss:F4} contrastive {e.Contrastive:F4} saliency {e.Saliency:F4} ({e.Seconds:F0} s)");
         if (await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(runId), cancellationToken) is { } eval)
             Console.WriteLine($"  evaluation: K-means mIoU {eval.MeanIou * 100:F1} % over {eval.Clusters} classes; report {eval.ReportPath}");
-        if (await store.ExistsAsync(RunLayout.ModelFile(runId, ModelBundle.FileName), cancellationToken))
-            Console.WriteLine($"  model: {RunLayout.ModelFile(runId, ModelBundle.FileName)}");
+        if (await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord(runId), cancellationToken) is { } model)
+            Console.WriteLine($"  model: {model.Path} (SHA-256 {model.Sha256})");
         return ExitCodes.Success;
     }
 }

@@ -110,11 +110,20 @@ public sealed class ModelBundle : IDisposable
     /// <summary>This bundle with the dataset it was trained on and that dataset's <see cref="Data.DatasetFingerprint"/>; disposes nothing.</summary>
     public ModelBundle WithDataset(string dataset, string fingerprint) => new(Model, Manifest with { Dataset = dataset, DatasetFingerprint = fingerprint });
 
+    /// <summary>Time stamp of every zip entry. A fixed one (and a fixed entry order) makes the bytes, and so the SHA-256
+    /// that receipts and the active model record name, depend on the bundle's content only.</summary>
+    public static readonly DateTimeOffset EntryTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Writes the bundle: byte for byte the same for the same weights and manifest.</summary>
     public void Save(Stream destination)
     {
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
-        using (var s = zip.CreateEntry("manifest.json").Open()) JsonSerializer.Serialize(s, Manifest, Presets.Json);
-        using (var s = zip.CreateEntry("model.bin", CompressionLevel.Fastest).Open())
+        var manifest = zip.CreateEntry("manifest.json");
+        manifest.LastWriteTime = EntryTime;
+        using (var s = manifest.Open()) JsonSerializer.Serialize(s, Manifest, Presets.Json);
+        var weights = zip.CreateEntry("model.bin", CompressionLevel.Fastest);
+        weights.LastWriteTime = EntryTime;
+        using (var s = weights.Open())
         using (var w = new BinaryWriter(s)) Model.save(w);
     }
 

@@ -31,6 +31,8 @@ public static class PipelineTasks
         registry.AddActivity<RunTrainingEpoch>();
         registry.AddActivity<StartEpochJob>();
         registry.AddActivity<GetEpochJobStatus>();
+        registry.AddActivity<StopEpochJob>();
+        registry.AddActivity<CountEpochJobAttempts>();
         registry.AddActivity<EvaluateRun>();
         registry.AddActivity<PublishModel>();
     }
@@ -71,7 +73,7 @@ public static class PipelineTasks
     /// if (ContainerAppsJobLauncherOptions.FromSettings(name => builder.Configuration[name]) is { } job)
     ///     builder.Services.AddContainerAppsJobLauncher(job);
     /// </code>
-    /// and where runs are started: <c>input with { EpochJob = new EpochJobOptions() }</c> when a job is configured.</example>
+    /// and where runs are started: <c>input with { EpochJob = EpochJobOptions.FromSettings(...) }</c> when a job is configured.</example>
     public static IServiceCollection AddContainerAppsJobLauncher(this IServiceCollection services, ContainerAppsJobLauncherOptions options,
         TokenCredential? credential = null)
     {

@@ -1,7 +1,8 @@
 // Container Apps environment with a serverless GPU workload profile, and the manual-trigger job that runs one
 // training epoch per execution (`maskcontrast train-epoch`). The orchestration starts each execution through ARM
-// with MASKCONTRAST_RUN_ID and MASKCONTRAST_EPOCH as environment overrides and owns retries across epochs; the
-// job's own retry limit only covers a replica that dies before writing its checkpoint.
+// with MASKCONTRAST_RUN_ID, MASKCONTRAST_EPOCH and MASKCONTRAST_ATTEMPT as environment overrides and owns every
+// retry: the job restarts no replica (replicaRetryLimit 0), so one orchestration attempt is at most one GPU start, and
+// a trainer that refuses its input (exit 2) is not started again by the platform.
 
 param environmentName string
 param jobName string
@@ -26,15 +27,10 @@ param trainerImage string = ''
 @description('Container name inside the job template (the start call overrides this container\'s env).')
 param containerName string = 'trainer'
 
-@description('Longest one epoch may run, in seconds, before the replica is stopped.')
+@description('Longest one epoch may run, in seconds, before the replica is stopped. The Function app gets the deployed value (output replicaTimeoutSeconds) as its attempt timeout setting.')
 @minValue(600)
 @maxValue(86400)
 param replicaTimeoutSeconds int = 14400
-
-@description('How many times a failed replica is restarted within one execution.')
-@minValue(0)
-@maxValue(3)
-param replicaRetryLimit int = 1
 
 // The whole node of each serverless GPU profile (one GPU): T4 16 GB, A100 80 GB.
 var gpuResources = {
@@ -87,7 +83,8 @@ resource job 'Microsoft.App/jobs@2025-07-01' = {
       triggerType: 'Manual'
       manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }
       replicaTimeout: replicaTimeoutSeconds
-      replicaRetryLimit: replicaRetryLimit
+      // The orchestration retries (EpochJobOptions.MaxAttempts); platform restarts would multiply GPU starts.
+      replicaRetryLimit: 0
       registries: [{ server: registryLoginServer, identity: identityId }]
     }
     template: {
@@ -110,3 +107,4 @@ output environmentName string = environment.name
 output jobName string = job.name
 output jobId string = job.id
 output containerName string = containerName
+output replicaTimeoutSeconds int = job.properties.configuration.replicaTimeout

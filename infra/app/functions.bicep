@@ -27,6 +27,8 @@ param taskHubName string
 @description('Resource id of the Container Apps job that runs one training epoch, and its container name.')
 param trainingJobId string
 param trainingJobContainerName string
+@description('The training job\'s replicaTimeout: the orchestration waits this long (plus a start-up grace) for one execution.')
+param trainingJobReplicaTimeoutSeconds int
 
 @description('Largest number of instances the app may scale out to.')
 @minValue(40)
@@ -87,6 +89,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'TASKHUB_NAME', value: taskHubName }
         { name: 'TRAINING_JOB_RESOURCE_ID', value: trainingJobId }
         { name: 'TRAINING_JOB_CONTAINER_NAME', value: trainingJobContainerName }
+        { name: 'TRAINING_JOB_REPLICA_TIMEOUT_SECONDS', value: string(trainingJobReplicaTimeoutSeconds) }
         // Which caller check the handlers apply (CallerAccess): app roles from the platform's claims, or none.
         { name: 'MASKCONTRAST_API_AUTH', value: apiAuth }
       ]

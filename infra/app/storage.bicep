@@ -10,6 +10,11 @@ param tags object
 @description('Blob containers to create.')
 param containerNames string[]
 
+@description('Days a replaced or deleted blob stays recoverable: soft delete, and previous versions before the lifecycle rule removes them.')
+@minValue(1)
+@maxValue(365)
+param retentionDays int = 30
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
@@ -33,9 +38,32 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01'
   parent: storage
   name: 'default'
   properties: {
-    // Soft delete keeps an accidentally removed checkpoint or input recoverable for a week.
-    deleteRetentionPolicy: { enabled: true, days: 7 }
-    containerDeleteRetentionPolicy: { enabled: true, days: 7 }
+    // Versioning keeps the old bytes of any overwritten blob (a model record, a `latest` pointer, anything a
+    // compromised writer replaced); soft delete keeps a removed checkpoint or input recoverable.
+    isVersioningEnabled: true
+    deleteRetentionPolicy: { enabled: true, days: retentionDays }
+    containerDeleteRetentionPolicy: { enabled: true, days: retentionDays }
+  }
+}
+
+// Previous versions are kept for the retention period, then deleted, so versioning does not grow storage forever.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-old-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'] }
+            actions: { version: { delete: { daysAfterCreationGreaterThan: retentionDays } } }
+          }
+        }
+      ]
+    }
   }
 }
 

@@ -59,6 +59,16 @@ public static class PipelineFunctions
     public static Task<EpochJobStatus> GetJobStatus([ActivityTrigger] GetEpochJobStatusInput input, string instanceId, FunctionContext function)
         => Run<GetEpochJobStatus, GetEpochJobStatusInput, EpochJobStatus>(input, instanceId, function);
 
+    /// <summary><see cref="CountEpochJobAttempts"/> (job mode).</summary>
+    [Function(nameof(CountEpochJobAttempts))]
+    public static Task<int> CountJobAttempts([ActivityTrigger] CountEpochJobAttemptsInput input, string instanceId, FunctionContext function)
+        => Run<CountEpochJobAttempts, CountEpochJobAttemptsInput, int>(input, instanceId, function);
+
+    /// <summary><see cref="StopEpochJob"/> (job mode: a cancelled run or a timed-out attempt).</summary>
+    [Function(nameof(StopEpochJob))]
+    public static Task<bool> StopJob([ActivityTrigger] StopEpochJobInput input, string instanceId, FunctionContext function)
+        => Run<StopEpochJob, StopEpochJobInput, bool>(input, instanceId, function);
+
     /// <summary>
     /// Job mode's wake-up: a blob written under <c>runs/</c> in the artifact store that is an epoch record
     /// (<c>runs/{id}/checkpoints/epoch-NNNN.json</c>) raises the run's <c>EpochCompleted-{epoch}</c> event; any other blob

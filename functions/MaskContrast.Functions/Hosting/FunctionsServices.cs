@@ -37,7 +37,7 @@ public static class FunctionsServices
         if (ContainerAppsJobLauncherOptions.FromSettings(name => configuration[name]) is { } job)
         {
             services.AddContainerAppsJobLauncher(job);
-            epochJob = new EpochJobOptions();
+            epochJob = EpochJobOptions.FromSettings(name => configuration[name]);
         }
         services.AddSingleton(new StartRunHandler(store, epochJob, RunLimits.FromSettings(name => configuration[name])));
         services.AddSingleton(CallerAccess.FromSetting(configuration[CallerAccess.Setting]));

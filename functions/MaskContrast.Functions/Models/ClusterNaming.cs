@@ -22,8 +22,8 @@ public sealed class ClusterNaming(IArtifactStore store, ActiveModelStore activeM
         using var named = bundle.WithClusterNames(names);
         var newBytes = named.ToBytes();
         string sha256 = ArtifactStoreExtensions.Sha256Of(newBytes);
-        var location = new ModelLocation(RunLayout.ModelFile(runId, $"model-{sha256[..12]}.mcbundle"), sha256);
-        await store.WriteBytesAsync(location.Path, newBytes, cancellationToken);
+        var location = new ModelLocation(RunLayout.PublishedBundle(runId, sha256), sha256);
+        await store.CreateBytesAsync(location.Path, newBytes, cancellationToken);
         await store.WriteJsonAsync(RunLayout.ModelRecord(runId), location, cancellationToken);
         if ((await activeModels.GetAsync(cancellationToken))?.RunId == runId)
             await activeModels.ActivateAsync(runId, nowUtc, cancellationToken);

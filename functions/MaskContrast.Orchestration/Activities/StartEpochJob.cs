@@ -26,8 +26,9 @@ public sealed record EpochJobExecutionRecord(string ExecutionName, int Epoch, in
 /// execution (a retry of this activity after the start went through) that execution is returned.
 /// </summary>
 /// <remarks>The one window left: a crash after ARM accepted the start and before the record was written makes the
-/// retry start a second execution of the same epoch. Both write the same checkpoint names, each write atomic, so
-/// the run stays consistent; only GPU time is lost.</remarks>
+/// retry start a second execution of the same epoch. Checkpoints and epoch records are written create-only
+/// (<see cref="IArtifactStore.CreateAsync"/>), so the first writer wins and the other fails without replacing them;
+/// only GPU time is lost.</remarks>
 public sealed class StartEpochJob(IEpochJobLauncher launcher, IArtifactStore store, ILogger<StartEpochJob> logger)
     : TaskActivity<StartEpochJobInput, EpochJobStarted>
 {
@@ -47,7 +48,7 @@ public sealed class StartEpochJob(IEpochJobLauncher launcher, IArtifactStore sto
                 input.RunId, input.Epoch, input.Attempt, started.ExecutionName);
             return new EpochJobStarted(started.ExecutionName, null);
         }
-        var name = await launcher.StartEpochAsync(input.RunId, input.Epoch);
+        var name = await launcher.StartEpochAsync(input.RunId, input.Epoch, input.Attempt);
         await store.WriteJsonAsync(recordPath, new EpochJobExecutionRecord(name, input.Epoch, input.Attempt, DateTime.UtcNow));
         logger.LogInformation("Run {RunId}: epoch {Epoch} attempt {Attempt} runs as execution {Execution}",
             input.RunId, input.Epoch, input.Attempt, name);

@@ -98,6 +98,8 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     /// <inheritdoc/>
     public async Task<EpochResult> TrainEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default)
     {
+        if (await UnrecordedCheckpointAsync(runId, epoch, cancellationToken) is { } adopted)
+            return adopted;
         var (settings, config) = await RecordedRunAsync(runId, cancellationToken);
         using var trainer = epoch == 1
             ? new Trainer(config, Device, settings.Weights is null ? null : await LocalFileAsync(settings.Weights, cancellationToken))
@@ -110,7 +112,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         {
             Checkpoint.Save(trainer, buffer);
             buffer.Position = 0;
-            await store.WriteAsync(RunLayout.Checkpoint(runId, epoch), buffer, cancellationToken);
+            // Create-only: when another execution of this epoch wrote its checkpoint first, that one is kept and this
+            // attempt fails (ArtifactConflictException, transient); the retry adopts or finds the winner's epoch.
+            await store.CreateAsync(RunLayout.Checkpoint(runId, epoch), buffer, cancellationToken);
         }
         _log.LogInformation("Run {RunId} epoch {Epoch}: loss {Loss:F4} contrastive {Contrastive:F4} saliency {Saliency:F4} in {Seconds:F0} s",
             runId, epoch, metrics.Loss, metrics.Contrastive, metrics.Saliency, metrics.Seconds);
@@ -167,9 +171,12 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     {
         var bytes = await store.ReadBytesAsync(RunLayout.EvalFile(runId, ModelBundle.FileName), cancellationToken)
             ?? throw new NonRetryablePipelineException($"run {runId} has no evaluated model bundle to publish; the evaluation step must run first");
-        string path = RunLayout.ModelFile(runId, ModelBundle.FileName);
-        await store.WriteBytesAsync(path, bytes, cancellationToken);
-        return new ModelLocation(path, ArtifactStoreExtensions.Sha256Of(bytes));
+        // Named by its hash and written once: a re-publish of the same (byte-stable) bundle is a no-op, and a published
+        // path never changes content under the receipts that name it. The run's model record (model.json) points at it.
+        string sha256 = ArtifactStoreExtensions.Sha256Of(bytes);
+        string path = RunLayout.PublishedBundle(runId, sha256);
+        await store.CreateBytesAsync(path, bytes, cancellationToken);
+        return new ModelLocation(path, sha256);
     }
 
     // The run's dataset and the image ids frozen at its start (ListDatasetImages), or all of them before that list exists.
@@ -230,13 +237,32 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         return _trainingSets.GetOrAdd(runId, set);
     }
 
+    // Loads only the bytes the epoch record (and latest) hashed: a checkpoint replaced afterwards is refused.
     private async Task<Trainer> LoadCheckpointAsync(string runId, int epoch, TrainingConfig config, CancellationToken cancellationToken)
     {
         string path = RunLayout.Checkpoint(runId, epoch);
-        await using var stream = await store.OpenReadAsync(path, cancellationToken)
+        var bytes = await EpochRecords.ReadVerifiedCheckpointAsync(store, runId, epoch, cancellationToken)
             ?? throw new NonRetryablePipelineException($"checkpoint {path} is missing; train epoch {epoch} again");
-        try { return Checkpoint.Load(stream, path, config, Device); }
+        try { return Checkpoint.Load(new MemoryStream(bytes, writable: false), path, config, Device); }
         catch (InvalidDataException e) { throw new NonRetryablePipelineException(e.Message, e); }
+    }
+
+    // A checkpoint of this epoch without a record: an execution crashed (or lost a race) between writing it and recording
+    // the epoch. Checkpoints are create-only, so training again could never replace it; its own metrics are returned
+    // instead, once its trailer hash has been checked.
+    private async Task<EpochResult?> UnrecordedCheckpointAsync(string runId, int epoch, CancellationToken cancellationToken)
+    {
+        string path = RunLayout.Checkpoint(runId, epoch);
+        await using var stream = await store.OpenReadAsync(path, cancellationToken);
+        if (stream is null) return null;
+        CheckpointHeader header;
+        try { header = Checkpoint.ReadHeader(stream, path); }
+        catch (InvalidDataException e) { throw new NonRetryablePipelineException($"{e.Message} (left by an earlier attempt of epoch {epoch})", e); }
+        if (header.Epoch != epoch || header.History.Length == 0)
+            throw new NonRetryablePipelineException($"checkpoint {path} says it finished epoch {header.Epoch}, not {epoch}");
+        var metrics = header.History[^1];
+        _log.LogInformation("Run {RunId} epoch {Epoch}: its checkpoint exists without a record; recording it instead of training again", runId, epoch);
+        return new EpochResult(epoch, metrics.Loss, metrics.Contrastive, metrics.Saliency, metrics.Seconds);
     }
 
     private async Task<string> LocalFileAsync(string artifactPath, CancellationToken cancellationToken)

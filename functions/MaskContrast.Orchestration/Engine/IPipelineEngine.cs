@@ -63,7 +63,12 @@ public sealed record ProposalShardSummary(int Index, int Images, int Masks, IRea
 /// <param name="Contrastive">Pixel-contrastive term.</param>
 /// <param name="Saliency">Saliency (balanced BCE) term.</param>
 /// <param name="Seconds">Wall-clock seconds the epoch took (feeds the ETA).</param>
-public sealed record EpochResult(int Epoch, double Loss, double Contrastive, double Saliency, double Seconds);
+public sealed record EpochResult(int Epoch, double Loss, double Contrastive, double Saliency, double Seconds)
+{
+    /// <summary>SHA-256 of the epoch's checkpoint, set when the epoch is recorded (<see cref="Storage.EpochRecords"/>) and
+    /// checked whenever the checkpoint is loaded; null in records written before hashes were recorded.</summary>
+    public string? CheckpointSha256 { get; init; }
+}
 
 /// <summary>Result of the evaluation.</summary>
 /// <param name="MeanIou">Mean intersection over union, 0–1, after Hungarian matching.</param>

@@ -95,7 +95,7 @@ public sealed partial class ContainerAppsJobClient
                 + $"must be the client id of a managed identity assigned to this app; locally, sign in with `az login`. The token is asked for scope {_options.TokenScope}.",
             HttpStatusCode.Forbidden =>
                 $"The identity is not allowed to {what}{detail}. Give it a role with Microsoft.App/jobs/start/action, "
-                + "Microsoft.App/jobs/read and Microsoft.App/jobs/executions/read on the job (infra/app/rbac.bicep grants the "
+                + "Microsoft.App/jobs/read, Microsoft.App/jobs/executions/read and Microsoft.App/jobs/executions/stop/action on the job (infra/app/rbac.bicep grants the "
                 + "Function app's identity Contributor on the training job); role assignments can take a few minutes to apply.",
             HttpStatusCode.NotFound =>
                 $"Not found when trying to {what}{detail}. Check TRAINING_JOB_RESOURCE_ID (azd env get-value TRAINING_JOB_RESOURCE_ID) "

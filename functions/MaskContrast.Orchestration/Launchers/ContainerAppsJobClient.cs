@@ -14,9 +14,9 @@ namespace MaskContrast.Orchestration.Launchers;
 public sealed record JobExecutionRef(string Name, string? Id);
 
 /// <summary>
-/// The two Container Apps job calls the training launcher needs, as plain ARM REST calls with a bearer token from an
+/// The three Container Apps job calls the training launcher needs, as plain ARM REST calls with a bearer token from an
 /// Azure.Identity <see cref="TokenCredential"/> (the Container Apps management SDK is not available to this project):
-/// start an execution with environment overrides, and read an execution's status.
+/// start an execution with environment overrides, read an execution's status, and stop an execution.
 /// </summary>
 /// <remarks>
 /// <para>Start (REST "Jobs - Start"): <c>POST {jobId}/start?api-version=…</c> with a <c>JobExecutionTemplate</c> body,
@@ -101,14 +101,26 @@ public sealed partial class ContainerAppsJobClient
         CancellationToken cancellationToken = default)
     {
         ValidateJobResourceId(jobResourceId);
-        if (string.IsNullOrEmpty(executionName) || executionName.Length > 260 || !ArmNamePattern().IsMatch(executionName))
-            throw new ArgumentException($"executionName ('{executionName}') must be 1-260 characters of letters, digits, '-', '_', '.', '(' and ')'.",
-                nameof(executionName));
+        ValidateExecutionName(executionName);
         var response = await SendAsync(HttpMethod.Get, ResourceUri($"{jobResourceId}/executions/{executionName}"), null,
             $"read execution {executionName} of job {jobResourceId}", cancellationToken);
         return ParseJson(response.Body, jobResourceId)["properties"]?["status"] is JsonValue status && status.TryGetValue<string>(out var text)
             ? JobExecutionStatuses.Parse(text)
             : JobExecutionStatus.Unknown;
+    }
+
+    /// <summary>
+    /// Stops execution <paramref name="executionName"/> of job <paramref name="jobResourceId"/> (REST "Jobs - Stop
+    /// Execution": <c>POST {jobId}/executions/{name}/stop</c>; 200, or 202 while the platform stops the replica).
+    /// </summary>
+    /// <exception cref="ContainerAppsJobException">ARM refused the call, or kept failing after the retries.</exception>
+    public async Task StopExecutionAsync(string jobResourceId, string executionName, CancellationToken cancellationToken = default)
+    {
+        ValidateJobResourceId(jobResourceId);
+        ValidateExecutionName(executionName);
+        await SendAsync(HttpMethod.Post, ResourceUri($"{jobResourceId}/executions/{executionName}/stop"), null,
+            $"stop execution {executionName} of job {jobResourceId}", cancellationToken);
+        _logger.LogInformation("Stopped execution {Execution} of job {Job}", executionName, jobResourceId);
     }
 
     /// <summary>
@@ -191,6 +203,13 @@ public sealed partial class ContainerAppsJobClient
             throw new ArgumentException(
                 $"jobResourceId ('{jobResourceId}') must look like /subscriptions/{{id}}/resourceGroups/{{group}}/providers/Microsoft.App/jobs/{{name}} "
                 + "(azd env get-value TRAINING_JOB_RESOURCE_ID).", nameof(jobResourceId));
+    }
+
+    private static void ValidateExecutionName(string executionName)
+    {
+        if (string.IsNullOrEmpty(executionName) || executionName.Length > 260 || !ArmNamePattern().IsMatch(executionName))
+            throw new ArgumentException($"executionName ('{executionName}') must be 1-260 characters of letters, digits, '-', '_', '.', '(' and ')'.",
+                nameof(executionName));
     }
 
     private TimeSpan Clamp(TimeSpan delay)

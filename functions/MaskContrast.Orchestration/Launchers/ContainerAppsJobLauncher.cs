@@ -6,8 +6,8 @@ namespace MaskContrast.Orchestration.Launchers;
 
 /// <summary>
 /// <see cref="IEpochJobLauncher"/> on an Azure Container Apps job: each epoch is one execution of the job
-/// <c>training</c> (<c>infra/app/containerjob.bicep</c>) with <c>MASKCONTRAST_RUN_ID</c> and <c>MASKCONTRAST_EPOCH</c>
-/// as environment overrides; the container runs <c>maskcontrast train-epoch</c>, which writes the checkpoint and the epoch
+/// <c>training</c> (<c>infra/app/containerjob.bicep</c>) with <c>MASKCONTRAST_RUN_ID</c>, <c>MASKCONTRAST_EPOCH</c> and
+/// <c>MASKCONTRAST_ATTEMPT</c> as environment overrides; the container runs <c>maskcontrast train-epoch</c>, which writes the checkpoint and the epoch
 /// record to Blob storage.
 /// </summary>
 /// <remarks>ARM answers that retrying cannot fix (400, 401, 403, a missing job, a wrong container name) become
@@ -16,14 +16,16 @@ namespace MaskContrast.Orchestration.Launchers;
 public sealed class ContainerAppsJobLauncher(ContainerAppsJobClient client, ContainerAppsJobLauncherOptions options) : IEpochJobLauncher
 {
     /// <inheritdoc/>
-    public async Task<string> StartEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default)
+    public async Task<string> StartEpochAsync(string runId, int epoch, int attempt, CancellationToken cancellationToken = default)
     {
         NameValidator.ValidateRunId(runId);
         ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
         var environment = new Dictionary<string, string>
         {
             [ContainerAppsJobLauncherOptions.RunIdVariable] = runId,
             [ContainerAppsJobLauncherOptions.EpochVariable] = epoch.ToString(CultureInfo.InvariantCulture),
+            [ContainerAppsJobLauncherOptions.AttemptVariable] = attempt.ToString(CultureInfo.InvariantCulture),
         };
         try
         {
@@ -43,6 +45,23 @@ public sealed class ContainerAppsJobLauncher(ContainerAppsJobClient client, Cont
             return await client.GetExecutionStatusAsync(options.JobResourceId, executionName, cancellationToken);
         }
         catch (ContainerAppsJobException e) when (e.IsPermanent && e.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            throw new NonRetryablePipelineException(e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(string executionName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await client.StopExecutionAsync(options.JobResourceId, executionName, cancellationToken);
+        }
+        catch (ContainerAppsJobException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Gone already: nothing left to stop.
+        }
+        catch (ContainerAppsJobException e) when (e.IsPermanent)
         {
             throw new NonRetryablePipelineException(e.Message, e);
         }

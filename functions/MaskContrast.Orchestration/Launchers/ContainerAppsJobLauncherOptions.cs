@@ -23,6 +23,9 @@ public sealed record ContainerAppsJobLauncherOptions(string JobResourceId, strin
     /// <summary>Environment variable of the trainer container with the epoch (<c>cli/Dockerfile</c>).</summary>
     public const string EpochVariable = "MASKCONTRAST_EPOCH";
 
+    /// <summary>Environment variable that tells the trainer its attempt number, which names its failure record.</summary>
+    public const string AttemptVariable = "MASKCONTRAST_ATTEMPT";
+
     /// <summary>How the client reaches ARM (endpoint, API version, retries).</summary>
     public ContainerAppsJobClientOptions Client { get; init; } = new();
 

@@ -4,7 +4,8 @@ using Microsoft.DurableTask;
 namespace MaskContrast.Orchestration.Orchestrations;
 
 /// <summary>Retry with exponential backoff for transient activity failures; <see cref="NonRetryablePipelineException"/>
-/// and <see cref="ArgumentException"/> are never retried.</summary>
+/// and <see cref="ArgumentException"/> are never retried. The orchestrator drives the retries itself (a durable timer
+/// between attempts) so that a cancel stops them; see <c>PipelineRun.CallAsync</c>.</summary>
 /// <param name="MaxAttempts">Attempts in all, including the first (1–20).</param>
 /// <param name="FirstRetrySeconds">Delay before the first retry (&gt; 0).</param>
 /// <param name="BackoffCoefficient">Factor applied to the delay after each retry (≥ 1).</param>
@@ -26,12 +27,10 @@ public sealed record PipelineRetryOptions(int MaxAttempts = 4, double FirstRetry
         return problems;
     }
 
-    /// <summary>The Durable <see cref="TaskOptions"/> for this policy.</summary>
-    public TaskOptions ToTaskOptions() => TaskOptions.FromRetryPolicy(new RetryPolicy(
-        MaxAttempts, TimeSpan.FromSeconds(FirstRetrySeconds), BackoffCoefficient, TimeSpan.FromSeconds(MaxRetrySeconds))
-    {
-        HandleFailure = failure => !IsPermanent(failure),
-    });
+    /// <summary>How long to wait before retry <paramref name="retry"/> (1 = the first retry): the first delay times the
+    /// coefficient for each retry before it, at most <see cref="MaxRetrySeconds"/>.</summary>
+    public TimeSpan DelayBefore(int retry)
+        => TimeSpan.FromSeconds(Math.Min(MaxRetrySeconds, FirstRetrySeconds * Math.Pow(BackoffCoefficient, retry - 1)));
 
     /// <summary>True when the failure (or one it wraps) is bad input that no retry can fix. Compares type names as well
     /// as IsCausedBy, which needs the type to be loadable from the failure's type name.</summary>

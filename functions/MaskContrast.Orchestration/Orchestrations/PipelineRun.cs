@@ -8,7 +8,8 @@ namespace MaskContrast.Orchestration.Orchestrations;
 /// <summary>
 /// The state of one <see cref="TrainingPipelineOrchestrator"/> execution: its input, the result so far, the status it
 /// reports, and the one cancellation path. Every step runs through <see cref="StepAsync{T}(Func{Task{T}})"/>, which races
-/// it against the cancel event and throws <see cref="CancelledException"/> when the run is to stop.
+/// it against the cancel event and throws <see cref="CancelledException"/> when the run is to stop; inside a step, no
+/// activity retry (<see cref="CallAsync{T}"/>) and no job attempt or poll (<see cref="EpochJobFlow"/>) starts after the cancel.
 /// </summary>
 internal sealed class PipelineRun
 {
@@ -19,7 +20,7 @@ internal sealed class PipelineRun
     {
         Context = context;
         Input = input;
-        Options = (input.Retry ?? new()).ToTaskOptions();
+        Retry = input.Retry ?? new();
         Logger = context.CreateReplaySafeLogger<TrainingPipelineOrchestrator>();
         // One waiter for the whole run; every step races against it.
         _cancel = context.WaitForExternalEvent<object?>(TrainingPipelineOrchestrator.CancelEventName);
@@ -30,7 +31,7 @@ internal sealed class PipelineRun
     public TaskOrchestrationContext Context { get; }
     public PipelineInput Input { get; }
     /// <summary>The retry policy every activity is called with.</summary>
-    public TaskOptions Options { get; }
+    public PipelineRetryOptions Retry { get; }
     public ILogger Logger { get; }
     /// <summary>What the run has done so far; returned as it stands when the run is cancelled.</summary>
     public PipelineResult Result { get; set; }
@@ -41,8 +42,48 @@ internal sealed class PipelineRun
     /// <summary>Thrown before an epoch when the run's GPU budget is used; the message says by how much.</summary>
     public sealed class BudgetSpentException(string reason) : Exception(reason);
 
-    /// <summary>Calls an activity with the run's retry policy.</summary>
-    public Task<T> CallAsync<T>(string activity, object input) => Context.CallActivityAsync<T>(activity, input, Options);
+    /// <summary>Whether the cancel event has arrived.</summary>
+    public bool CancelRequested => _cancel.IsCompleted;
+
+    /// <summary>Completes when the cancel event arrives.</summary>
+    public Task CancelEvent => _cancel;
+
+    /// <summary>
+    /// Calls an activity with the run's retry policy. The retries are driven here, not by Durable's retry policy, so that
+    /// a cancel that arrives during an attempt or the backoff stops them: no attempt starts after it.
+    /// </summary>
+    /// <exception cref="CancelledException">An attempt failed and the run was cancelled, before or during the backoff.</exception>
+    public async Task<T> CallAsync<T>(string activity, object input)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Context.CallActivityAsync<T>(activity, input);
+            }
+            catch (TaskFailedException e) when (attempt < Retry.MaxAttempts && !PipelineRetryOptions.IsPermanent(e.FailureDetails))
+            {
+                Logger.LogWarning("Run {RunId}: {Activity} attempt {Attempt}/{MaxAttempts} failed: {Error}",
+                    Input.RunId, activity, attempt, Retry.MaxAttempts, e.FailureDetails.ErrorMessage);
+                if (!await DelayUnlessCancelledAsync(Retry.DelayBefore(attempt)))
+                    throw new CancelledException();
+            }
+        }
+    }
+
+    /// <summary>Waits <paramref name="delay"/> on a durable timer; false (and the timer cancelled) when the run is cancelled first.</summary>
+    public async Task<bool> DelayUnlessCancelledAsync(TimeSpan delay)
+    {
+        if (CancelRequested)
+            return false;
+        using var timerCts = new CancellationTokenSource();
+        var timer = Context.CreateTimer(delay, timerCts.Token);
+        if (await Task.WhenAny(timer, _cancel) == timer)
+            return true;
+        // An outstanding timer would keep the orchestration from completing.
+        timerCts.Cancel();
+        return false;
+    }
 
     /// <summary>Reports the status of a phase: before training epoch 0 and no loss; after it, the last epoch and its loss.</summary>
     public void Report(string phase)

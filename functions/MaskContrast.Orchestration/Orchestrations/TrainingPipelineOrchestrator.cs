@@ -16,7 +16,9 @@ namespace MaskContrast.Orchestration.Orchestrations;
 /// <see cref="PipelinePhase.Cancelling"/> at once, the step that is running (e.g. an epoch) finishes and keeps its
 /// checkpoint, nothing more is scheduled, and the run completes with <see cref="PipelineOutcome.Cancelled"/>. It waits for
 /// the running step because an orchestration cannot complete while a task it scheduled is outstanding (it would stay
-/// Running; see durabletask-dotnet issue #713). Terminating the instance is immediate and works out of the box, but the
+/// Running; see durabletask-dotnet issue #713). No compute starts after the cancel: a failed activity is not retried
+/// (<see cref="PipelineRun.CallAsync{T}"/>), and in job mode the running execution is stopped and no attempt or status
+/// poll follows (<see cref="EpochJobFlow"/>). Terminating the instance is immediate and works out of the box, but the
 /// run ends Terminated with no result, and the running activity still finishes in the worker. Either way the run can be
 /// started again with the same run id and continues after the last finished epoch.</para>
 /// <para>Budget. With <see cref="PipelineInput.GpuBudgetSeconds"/> set, no epoch starts once the measured seconds of the
@@ -111,7 +113,7 @@ public sealed class TrainingPipelineOrchestrator : TaskOrchestrator<PipelineInpu
             run.Report(PipelinePhase.Training, epoch, epochs.LastOrDefault()?.Loss, EstimateSeconds(epochs, input.Epochs - epoch + 1));
             var current = epoch;
             var trained = await run.StepAsync(() => input.EpochJob is { } job
-                ? EpochJobFlow.RunEpochAsync(run.Context, input.RunId, current, job, run.Options)
+                ? EpochJobFlow.RunEpochAsync(run, current, job)
                 : run.CallAsync<EpochResult>(nameof(RunTrainingEpoch), new RunTrainingEpochInput(input.RunId, current)));
             epochs.Add(trained);
             run.Result = run.Result with

@@ -17,6 +17,36 @@ public static class ArtifactStoreExtensions
         await store.WriteAsync(path, stream, cancellationToken);
     }
 
+    /// <summary>Creates an artifact from bytes if absent (<see cref="IArtifactStore.CreateAsync"/>): true when written,
+    /// false when the same bytes were already there.</summary>
+    /// <exception cref="ArtifactConflictException">Other bytes are already there.</exception>
+    public static async Task<bool> CreateBytesAsync(this IArtifactStore store, string path, ReadOnlyMemory<byte> bytes,
+        CancellationToken cancellationToken = default)
+    {
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        return await store.CreateAsync(path, stream, cancellationToken);
+    }
+
+    /// <summary>Serializes <paramref name="value"/> as JSON and creates it if absent (see <see cref="CreateBytesAsync"/>).</summary>
+    public static Task<bool> CreateJsonAsync<T>(this IArtifactStore store, string path, T value, CancellationToken cancellationToken = default)
+        => store.CreateBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions), cancellationToken);
+
+    /// <summary>
+    /// What a create-only write does when <paramref name="path"/> already exists: nothing when the existing bytes equal
+    /// <paramref name="content"/> (read again from its start), else <see cref="ArtifactConflictException"/>.
+    /// </summary>
+    internal static async Task<bool> ExistingMustMatchAsync(this IArtifactStore store, string path, Stream content, CancellationToken cancellationToken)
+    {
+        content.Position = 0;
+        var wanted = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
+        var existing = await store.ComputeSha256Async(path, cancellationToken);
+        if (existing == wanted)
+            return false;
+        throw new ArtifactConflictException(
+            $"{path} in {store.Description} already exists with other content (SHA-256 {existing}, not {wanted}): another writer "
+            + "created it first. It is kept as it is; nothing was overwritten.");
+    }
+
     /// <summary>Reads the whole artifact, or returns null when it does not exist.</summary>
     public static async Task<byte[]?> ReadBytesAsync(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
     {

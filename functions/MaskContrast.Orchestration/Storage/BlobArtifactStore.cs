@@ -56,6 +56,24 @@ public sealed class BlobArtifactStore : IArtifactStore
     }
 
     /// <inheritdoc/>
+    public async Task<bool> CreateAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var blob = Blob(path);
+        await EnsureContainerAsync(cancellationToken);
+        try
+        {
+            // If-None-Match: * makes the service refuse the commit when the blob exists, so of two writers one wins.
+            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409 || e.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+        {
+            return await this.ExistingMustMatchAsync(path, content, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
         var blob = Blob(path);

@@ -9,23 +9,52 @@ namespace MaskContrast.Orchestration.Storage;
 public static class EpochRecords
 {
     /// <summary>
-    /// Records <paramref name="result"/> for run <paramref name="runId"/>. Safe to call twice: the record is rewritten with
-    /// the same content and <c>latest</c> never moves backwards.
+    /// Records <paramref name="result"/> for run <paramref name="runId"/> with its checkpoint's SHA-256, create-only. Safe
+    /// to call twice with the same result: the record is already there with the same bytes, and <c>latest</c> never
+    /// moves backwards.
     /// </summary>
+    /// <returns>The recorded result (with <see cref="EpochResult.CheckpointSha256"/>).</returns>
     /// <exception cref="InvalidOperationException">The engine returned without writing the epoch's checkpoint.</exception>
-    public static async Task CompleteAsync(IArtifactStore store, string runId, EpochResult result, DateTime nowUtc,
+    /// <exception cref="ArtifactConflictException">Another writer recorded the epoch with other numbers or another checkpoint.</exception>
+    public static async Task<EpochResult> CompleteAsync(IArtifactStore store, string runId, EpochResult result, DateTime nowUtc,
         CancellationToken cancellationToken = default)
     {
         var checkpoint = RunLayout.Checkpoint(runId, result.Epoch);
-        if (!await store.ExistsAsync(checkpoint, cancellationToken))
-            throw new InvalidOperationException(
+        var sha256 = await store.ComputeSha256Async(checkpoint, cancellationToken)
+            ?? throw new InvalidOperationException(
                 $"Epoch {result.Epoch} of run {runId} finished without writing its checkpoint {checkpoint} in {store.Description}.");
         // Order matters: checkpoint (engine) -> record (marks the epoch done) -> latest (points at the newest done epoch).
-        await store.WriteJsonAsync(RunLayout.EpochRecord(runId, result.Epoch), result, cancellationToken);
+        var recorded = result with { CheckpointSha256 = sha256 };
+        await store.CreateJsonAsync(RunLayout.EpochRecord(runId, result.Epoch), recorded, cancellationToken);
         var latestPath = RunLayout.LatestCheckpoint(runId);
         var latest = await store.ReadLatestAsync(latestPath, cancellationToken);
         if (latest is null || latest.Epoch <= result.Epoch)
             await store.WriteLatestAsync(latestPath, checkpoint, result.Epoch, nowUtc, cancellationToken);
+        return recorded;
+    }
+
+    /// <summary>
+    /// Reads checkpoint <paramref name="epoch"/> of the run and checks it against the SHA-256 in its epoch record and,
+    /// when <c>latest</c> points at it, in <c>latest</c>: what was recorded is what is loaded.
+    /// </summary>
+    /// <returns>The checkpoint's bytes, or null when it does not exist.</returns>
+    /// <exception cref="NonRetryablePipelineException">The bytes are not the ones recorded.</exception>
+    public static async Task<byte[]?> ReadVerifiedCheckpointAsync(IArtifactStore store, string runId, int epoch,
+        CancellationToken cancellationToken = default)
+    {
+        var path = RunLayout.Checkpoint(runId, epoch);
+        var bytes = await store.ReadBytesAsync(path, cancellationToken);
+        if (bytes is null)
+            return null;
+        var actual = ArtifactStoreExtensions.Sha256Of(bytes);
+        var record = await store.ReadJsonAsync<EpochResult>(RunLayout.EpochRecord(runId, epoch), cancellationToken);
+        var latest = await store.ReadLatestAsync(RunLayout.LatestCheckpoint(runId), cancellationToken);
+        foreach (var (what, expected) in new[] { ("its epoch record", record?.CheckpointSha256), ("latest", latest?.Path == path ? latest.Sha256 : null) })
+            if (expected is not null && !string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
+                throw new NonRetryablePipelineException(
+                    $"checkpoint {path} has SHA-256 {actual}, but {what} recorded {expected}: it was replaced after the epoch was "
+                    + "recorded, so it is refused. Restore the recorded version (blob versioning keeps previous versions), or start a new run.");
+        return bytes;
     }
 
     /// <summary>The record of <paramref name="epoch"/> when both it and its checkpoint exist (the epoch is done), else null.</summary>

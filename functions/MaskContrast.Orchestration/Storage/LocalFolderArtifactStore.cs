@@ -30,7 +30,26 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
     public string Description => $"folder {_root}";
 
     /// <inheritdoc/>
-    public async Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    public Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default)
+        => WriteAsync(path, content, overwrite: true, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<bool> CreateAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await WriteAsync(path, content, overwrite: false, cancellationToken);
+            return true;
+        }
+        catch (IOException) when (File.Exists(Resolve(path)))
+        {
+            return await this.ExistingMustMatchAsync(path, content, cancellationToken);
+        }
+    }
+
+    // The content goes to a temporary file that is then moved to the target: a rename (replacing) or, create-only, a move
+    // that fails when the target exists (a hard link on Unix), both atomic on one volume.
+    private async Task WriteAsync(string path, Stream content, bool overwrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var target = Resolve(path);
@@ -45,7 +64,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
                 // Flush to disk before the rename, or a power loss could leave a renamed but empty file.
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temp, target, overwrite: true);
+            File.Move(temp, target, overwrite);
         }
         finally
         {

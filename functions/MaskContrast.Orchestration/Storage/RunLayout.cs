@@ -19,8 +19,11 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/checkpoints/epoch-NNNN.json        the epoch's metrics (its completion marker, written after the checkpoint)
 /// runs/{id}/checkpoints/latest                 pointer to the newest checkpoint, with its SHA-256
 /// runs/{id}/jobs/epoch-NNNN-attempt-NN.json    the Container Apps job execution started for an epoch attempt
+/// runs/{id}/jobs/epoch-NNNN-attempt-NN.error.json  why that execution's trainer failed (written by train-epoch)
 /// runs/{id}/eval/result.json                   evaluation result; reports and plots beside it
-/// runs/{id}/model/model.json                   the published model bundle's record; bundle files beside it
+/// runs/{id}/model/model.json                   the published model bundle's record (path and SHA-256)
+/// runs/{id}/model/model-{sha12}.mcbundle       published bundles (the evaluated one, then versions with cluster names),
+///                                              named by their SHA-256 and written once
 /// </code>
 /// </remarks>
 public static class RunLayout
@@ -100,11 +103,19 @@ public static class RunLayout
     /// <c>runs/{id}/jobs/epoch-NNNN-attempt-NN.json</c>: which job execution attempt <paramref name="attempt"/> of the
     /// epoch started, so a retried start activity finds it instead of starting a second execution.
     /// </summary>
-    public static string EpochJobRecord(string runId, int epoch, int attempt)
+    public static string EpochJobRecord(string runId, int epoch, int attempt) => EpochJobAttempt(runId, epoch, attempt) + ".json";
+
+    /// <summary>
+    /// <c>runs/{id}/jobs/epoch-NNNN-attempt-NN.error.json</c>: why the trainer of that attempt failed
+    /// (<c>EpochJobFailure</c>), so the orchestration can tell bad input (final) from a transient fault in job mode.
+    /// </summary>
+    public static string EpochJobFailure(string runId, int epoch, int attempt) => EpochJobAttempt(runId, epoch, attempt) + ".error.json";
+
+    private static string EpochJobAttempt(string runId, int epoch, int attempt)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(attempt, MaxJobAttempt);
-        return $"{Run(runId)}jobs/{EpochName(epoch)}-attempt-{attempt.ToString("D2", CultureInfo.InvariantCulture)}.json";
+        return $"{Run(runId)}jobs/{EpochName(epoch)}-attempt-{attempt.ToString("D2", CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>
@@ -152,6 +163,15 @@ public static class RunLayout
 
     /// <summary><c>runs/{id}/model/model.json</c>: the published bundle's record.</summary>
     public static string ModelRecord(string runId) => Model(runId) + "model.json";
+
+    /// <summary><c>runs/{id}/model/model-{sha12}.mcbundle</c>: a published bundle, named by the first 12 hex digits of its
+    /// SHA-256 and written once, so a path never changes content.</summary>
+    public static string PublishedBundle(string runId, string sha256)
+    {
+        if (sha256 is not { Length: 64 } || !sha256.All(char.IsAsciiHexDigitLower))
+            throw new ArgumentException($"sha256 ('{sha256}') must be 64 lowercase hex digits.", nameof(sha256));
+        return Model(runId) + $"model-{sha256[..12]}.mcbundle";
+    }
 
     /// <summary><c>runs/{id}/model/{fileName}</c> (weights, cluster centres).</summary>
     public static string ModelFile(string runId, string fileName) => Model(runId) + NameValidator.ValidateImageId(fileName, nameof(fileName));

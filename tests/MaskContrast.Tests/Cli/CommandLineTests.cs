@@ -4,6 +4,7 @@ using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Inference;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Data;
 using MaskContrast.Tests.Functions;
@@ -143,7 +144,7 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task TrainEpoch_TrainsFromTheRecordedConfigAndRecordsTheEpoch_AndRefusesAnUnknownRun()
+    public async Task TrainEpoch_TrainsFromTheRecordedConfigAndRecordsTheEpoch_AndRefusesAnUnknownRunWithAFailureRecord()
     {
         string store = Path.Combine(_folder.Path, "store");
         var artifacts = new LocalFolderArtifactStore(store);
@@ -157,7 +158,12 @@ public sealed class CommandLineTests : IDisposable
         var (code, printed) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
         var checkpoint = await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1));
         var (againCode, again) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
-        var (missingCode, missing) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r9", "--epoch", "1", "--store", store);
+        // A crash between the checkpoint and the record: the checkpoint (create-only) is adopted, not trained again.
+        var record = await artifacts.ReadBytesAsync(RunLayout.EpochRecord("r1", 1));
+        File.Delete(Path.Combine(store, RunLayout.EpochRecord("r1", 1)));
+        var (adoptCode, adopted) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r1", "--epoch", "1", "--store", store);
+        // As a job execution (an attempt number): the refusal is also recorded for the orchestration, which sees only "Failed".
+        var (missingCode, missing) = await CliProcess.RunAsync(Timeout, "train-epoch", "--run-id", "r9", "--epoch", "1", "--attempt", "2", "--store", store);
         var (noIdCode, noId) = await CliProcess.RunAsync(Timeout, "train-epoch", "--epoch", "1", "--store", store);
 
         Assert.True(code == 0, printed);
@@ -168,8 +174,16 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(againCode == 0, again);
         Assert.Contains("run r1 epoch 1: already recorded", again);
         Assert.Equal(checkpoint, await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1)));
+        Assert.True(adoptCode == 0, adopted);
+        Assert.Equal(record, await artifacts.ReadBytesAsync(RunLayout.EpochRecord("r1", 1)));   // the same numbers and hash
+        Assert.Equal(checkpoint, await artifacts.ReadBytesAsync(RunLayout.Checkpoint("r1", 1)));
+        Assert.Equal(ArtifactStoreExtensions.Sha256Of(checkpoint), (await EpochRecords.ReadCompletedAsync(artifacts, "r1", 1))!.CheckpointSha256);
         Assert.Equal(2, missingCode);
         Assert.Contains("runs/r9/settings.json", missing);
+        var failure = (await artifacts.ReadJsonAsync<EpochJobFailure>(RunLayout.EpochJobFailure("r9", 1, 2)))!;
+        Assert.Equal((EpochJobFailureKind.InvalidInput, 1, 2), (failure.Kind, failure.Epoch, failure.Attempt));
+        Assert.Contains("runs/r9/settings.json", failure.Message);
+        Assert.Empty(await artifacts.ListAsync("runs/r1/jobs/"));   // no attempt number, no record
         Assert.Equal(2, noIdCode);
         Assert.Contains("--run-id", noId);
     }

@@ -1,5 +1,6 @@
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Training;
+using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Data;
 
@@ -110,6 +111,7 @@ public sealed class RunCommandTests : IDisposable
         var shard = File.ReadAllText(Path.Combine(store, RunLayout.ProposalShardRecord("corrupt", 0)));
         Assert.Contains("syn_00000", shard);
         Assert.Contains("syn_00001", shard);
-        Assert.True(File.Exists(Path.Combine(store, RunLayout.ModelFile("corrupt", "model.mcbundle"))));
+        var model = await new LocalFolderArtifactStore(store).ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("corrupt"));
+        Assert.True(File.Exists(Path.Combine(store, model!.Path)));
     }
 }

@@ -40,7 +40,7 @@ public sealed class FunctionsBuildTests
         var functions = ReadMetadata();
 
         Binding(functions, "TrainingPipelineOrchestrator", "orchestrationTrigger");
-        foreach (var activity in new[] { "ListDatasetImages", "CheckProposals", "GenerateProposalShard", "FindCompletedEpochs", "RunTrainingEpoch", "StartEpochJob", "GetEpochJobStatus", "EvaluateRun", "PublishModel" })
+        foreach (var activity in new[] { "ListDatasetImages", "CheckProposals", "GenerateProposalShard", "FindCompletedEpochs", "RunTrainingEpoch", "StartEpochJob", "GetEpochJobStatus", "StopEpochJob", "CountEpochJobAttempts", "EvaluateRun", "PublishModel" })
             Binding(functions, activity, "activityTrigger");
     }
 

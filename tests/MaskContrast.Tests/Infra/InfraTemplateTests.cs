@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MaskContrast.Orchestration.Orchestrations;
 
 namespace MaskContrast.Tests.Infra;
 
@@ -115,7 +116,8 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
         var settings = AppSettings();
         Assert.Contains("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
         Assert.Contains("ClientId=", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
-        foreach (string name in new[] { "TASKHUB_NAME", "AZURE_CLIENT_ID", "MASKCONTRAST_STORAGE_URL", "TRAINING_JOB_RESOURCE_ID", "TRAINING_JOB_CONTAINER_NAME" })
+        foreach (string name in new[] { "TASKHUB_NAME", "AZURE_CLIENT_ID", "MASKCONTRAST_STORAGE_URL", "TRAINING_JOB_RESOURCE_ID", "TRAINING_JOB_CONTAINER_NAME",
+                 EpochJobOptions.ReplicaTimeoutSetting })
             Assert.True(settings.ContainsKey(name), $"{name} missing");
         // Flex Consumption rejects these as app settings (they live in functionAppConfig.runtime).
         Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
@@ -182,12 +184,41 @@ public class InfraTemplateTests(CompiledTemplate template) : IClassFixture<Compi
         var configuration = job["properties"]!["configuration"]!;
         Assert.Equal("Manual", (string?)configuration["triggerType"]);
         Assert.NotNull(configuration["replicaTimeout"]);
-        Assert.NotNull(configuration["replicaRetryLimit"]);
         Assert.Equal("UserAssigned", (string?)job["identity"]!["type"]);
         Assert.NotNull(Assert.Single(configuration["registries"]!.AsArray())!["identity"]);
         var env = Assert.Single(job["properties"]!["template"]!["containers"]!.AsArray())!["env"]!.AsArray();
         Assert.Equal(["AZURE_CLIENT_ID", "MASKCONTRAST_STORAGE_URL"], env.Select(e => (string?)e!["name"]).Order());
         Assert.All(env, e => Assert.Null(e!["secretRef"]));
+    }
+
+    [Fact]
+    public void TrainingJob_RestartsNoReplica_AndTheAppsAttemptTimeoutIsTheJobsOwnReplicaTimeout()
+    {
+        var configuration = template.Single("Microsoft.App/jobs")["properties"]!["configuration"]!;
+        // The orchestration owns retries: a platform restart would be a second GPU start per attempt, and would run a
+        // trainer that refused its input (exit 2) again.
+        Assert.Equal(0, (int)configuration["replicaRetryLimit"]!);
+        Assert.Null(template.Root["parameters"]!["replicaRetryLimit"]);
+        // One setting: main's replicaTimeoutSeconds → the job's replicaTimeout → the job module's output → the app
+        // setting EpochJobOptions reads. Nothing in code or Bicep repeats the number.
+        Assert.Equal("[parameters('replicaTimeoutSeconds')]", template.ModuleArgument("training", "replicaTimeoutSeconds"));
+        Assert.Equal("[parameters('replicaTimeoutSeconds')]", (string?)configuration["replicaTimeout"]);
+        Assert.EndsWith(".configuration.replicaTimeout]", (string?)template.ModuleTemplate("training")["outputs"]!["replicaTimeoutSeconds"]!["value"]);
+        Assert.Equal("[reference('training').outputs.replicaTimeoutSeconds.value]", template.ModuleArgument("functions", "trainingJobReplicaTimeoutSeconds"));
+        Assert.Equal("[string(parameters('trainingJobReplicaTimeoutSeconds'))]", AppSettings()[EpochJobOptions.ReplicaTimeoutSetting]);
+    }
+
+    [Fact]
+    public void Storage_KeepsOldVersionsAndDeletedBlobsForTheRetentionPeriod_ThenDeletesOldVersions()
+    {
+        var blob = template.Single("Microsoft.Storage/storageAccounts/blobServices")["properties"]!;
+        Assert.True((bool)blob["isVersioningEnabled"]!);
+        const string retention = "[parameters('retentionDays')]";
+        Assert.Equal((true, retention), ((bool)blob["deleteRetentionPolicy"]!["enabled"]!, (string?)blob["deleteRetentionPolicy"]!["days"]));
+        Assert.Equal(30, (int)template.ModuleTemplate("storage")["parameters"]!["retentionDays"]!["defaultValue"]!);
+        var rule = Assert.Single(template.Single("Microsoft.Storage/storageAccounts/managementPolicies")["properties"]!["policy"]!["rules"]!.AsArray())!;
+        Assert.True((bool)rule["enabled"]!);
+        Assert.Equal(retention, (string?)rule["definition"]!["actions"]!["version"]!["delete"]!["daysAfterCreationGreaterThan"]);
     }
 
     [Fact]

@@ -38,6 +38,22 @@ public abstract class ArtifactStoreContractTests
     }
 
     [Fact]
+    public async Task Create_WritesOnlyOnce_SameBytesAgainIsANoOp_OtherBytesAreRefusedAndTheFirstKept()
+    {
+        const string path = "runs/r1/checkpoints/epoch-0001.ckpt";
+
+        var created = await Store.CreateBytesAsync(path, new byte[] { 1, 2, 3 });
+        var again = await Store.CreateBytesAsync(path, new byte[] { 1, 2, 3 });
+        var conflict = await Assert.ThrowsAsync<ArtifactConflictException>(() => Store.CreateBytesAsync(path, new byte[] { 9 }));
+
+        Assert.True(created);
+        Assert.False(again);
+        Assert.Contains(path, conflict.Message);
+        Assert.Equal(new byte[] { 1, 2, 3 }, await Store.ReadBytesAsync(path));
+        Assert.Equal([path], await Store.ListAsync("runs/r1/"));   // no temporary file left behind
+    }
+
+    [Fact]
     public async Task Write_SourceFailsMidway_KeepsTheOldContent()
     {
         // Atomic write: a writer that dies half-way (here the source stream throws) must not leave a torn file.

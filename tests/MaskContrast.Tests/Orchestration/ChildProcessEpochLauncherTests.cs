@@ -71,12 +71,14 @@ public sealed class ChildProcessEpochLauncherTests : IDisposable
     [Fact]
     public async Task Pipeline_WithTheChildProcessLauncher_RetriesExitThreeAndRecordsEveryEpoch()
     {
-        // A stand-in for train-epoch that writes checkpoint and record like the real one, and fails epoch 2 once with 3.
+        // A stand-in for train-epoch that writes checkpoint, record and latest like the real one, and fails epoch 2 once with 3.
         const string script = """
             ck="$7/runs/$3/checkpoints"; n=$(printf '%04d' "$5"); mkdir -p "$ck"
             if [ "$5" = 2 ] && [ ! -e "$7/failed-once" ]; then touch "$7/failed-once"; echo 'storage busy' >&2; exit 3; fi
             printf 'weights' > "$ck/epoch-$n.ckpt"
-            printf '{"epoch":%s,"loss":1.5,"contrastive":1,"saliency":0.5,"seconds":2}' "$5" > "$ck/epoch-$n.json"
+            sha=$(sha256sum "$ck/epoch-$n.ckpt" | cut -d ' ' -f 1)
+            printf '{"epoch":%s,"loss":1.5,"contrastive":1,"saliency":0.5,"seconds":2,"checkpointSha256":"%s"}' "$5" "$sha" > "$ck/epoch-$n.json"
+            printf '{"path":"runs/%s/checkpoints/epoch-%s.ckpt","sha256":"%s","epoch":%s,"writtenUtc":"2026-01-01T00:00:00Z"}' "$3" "$n" "$sha" "$5" > "$ck/latest"
             """;
         var engine = new FakePipelineEngine(_store, imageCount: 2);
         var options = new ChildProcessEpochLauncherOptions { FileName = "/bin/sh", LeadingArguments = ["-c", script, "maskcontrast"], Store = _folder.Path };

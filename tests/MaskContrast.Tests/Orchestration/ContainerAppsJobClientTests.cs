@@ -26,7 +26,7 @@ public sealed class ContainerAppsJobClientTests
         var launcher = new ContainerAppsJobLauncher(new ContainerAppsJobClient(http, credential, Options(server)), LauncherOptions());
         using var cts = new CancellationTokenSource(Timeout);
 
-        var name = await launcher.StartEpochAsync("run-7", 3, cts.Token);
+        var name = await launcher.StartEpochAsync("run-7", 3, 2, cts.Token);
 
         Assert.Equal("caj-training-t1-abc12", name);
         var requests = server.Requests;
@@ -43,14 +43,33 @@ public sealed class ContainerAppsJobClientTests
         Assert.Equal("56Gi", (string?)container["resources"]!["memory"]);
         Assert.Null(container["probes"]); // not part of a JobExecutionContainer
         var env = container["env"]!.AsArray().Select(e => ((string)e!["name"]!, (string?)e["value"])).ToList();
-        // The deployed settings stay; the epoch replaces the template's stale value; the run id is added.
+        // The deployed settings stay; the epoch replaces the template's stale value; the run id and attempt are added.
         Assert.Equal([
             ("MASKCONTRAST_STORAGE_URL", "https://stmct1.blob.core.windows.net/"),
             ("AZURE_CLIENT_ID", "client-id-1"),
             ("MASKCONTRAST_RUN_ID", "run-7"),
             ("MASKCONTRAST_EPOCH", "3"),
+            ("MASKCONTRAST_ATTEMPT", "2"),
         ], env);
         Assert.Null(body["initContainers"]);
+    }
+
+    [Fact]
+    public async Task StopExecution_PostsToTheExecutionsStopAction_AndAGoneExecutionIsNoError()
+    {
+        await using var server = FakeArmServer.Start(r => r.Path.Contains("/executions/gone")
+            ? new(404, """{"error":{"code":"ResourceNotFound","message":"no such execution"}}""")
+            : new(202, ""));
+        using var http = new HttpClient();
+        var launcher = new ContainerAppsJobLauncher(new ContainerAppsJobClient(http, new FakeTokenCredential(), Options(server)), LauncherOptions());
+        using var cts = new CancellationTokenSource(Timeout);
+
+        await launcher.StopAsync("caj-training-t1-abc12", cts.Token);
+        await launcher.StopAsync("gone", cts.Token);
+
+        Assert.Equal(["POST " + JobPath + "/executions/caj-training-t1-abc12/stop", "POST " + JobPath + "/executions/gone/stop"],
+            server.Requests.Select(r => $"{r.Method} {r.Path}"));
+        Assert.All(server.Requests, r => Assert.Equal(("Bearer fake-token-1", "2024-03-01"), (r.Authorization, r.ApiVersion)));
     }
 
     [Fact]
@@ -162,7 +181,7 @@ public sealed class ContainerAppsJobClientTests
         var launcher = new ContainerAppsJobLauncher(new ContainerAppsJobClient(http, new FakeTokenCredential(), Options(server)), LauncherOptions());
         using var cts = new CancellationTokenSource(Timeout);
 
-        var error = await Assert.ThrowsAsync<NonRetryablePipelineException>(() => launcher.StartEpochAsync("run-1", 1, cts.Token));
+        var error = await Assert.ThrowsAsync<NonRetryablePipelineException>(() => launcher.StartEpochAsync("run-1", 1, 1, cts.Token));
 
         Assert.Single(server.Requests); // not retried
         Assert.Contains($"{code}: nope", error.Message);
@@ -179,7 +198,7 @@ public sealed class ContainerAppsJobClientTests
             LauncherOptions() with { ContainerName = "main" });
         using var cts = new CancellationTokenSource(Timeout);
 
-        var error = await Assert.ThrowsAsync<NonRetryablePipelineException>(() => launcher.StartEpochAsync("run-1", 1, cts.Token));
+        var error = await Assert.ThrowsAsync<NonRetryablePipelineException>(() => launcher.StartEpochAsync("run-1", 1, 1, cts.Token));
 
         Assert.Contains("no container named 'main' (it has: trainer)", error.Message);
         Assert.Contains("TRAINING_JOB_CONTAINER_NAME", error.Message);

@@ -135,7 +135,102 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(["1", "1"], jobs.Starts);
         Assert.InRange(jobs.Polls["caj-training-e1-1"], 2, 10); // polled Running (every 0.3 s) until the 1.5 s deadline passed
+        // Stopped before its replacement started, so two executions never train the epoch at once.
+        Assert.Equal(["caj-training-e1-1"], jobs.Stops);
         Assert.Empty(jobs.Errors);
+    }
+
+    [Fact]
+    public async Task JobMode_CancelWhileAnExecutionRuns_StopsItAndStartsNoOther()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        var jobs = new FakeEpochJobLauncher(_store, engine) { Script = (_, n) => n == 1 ? FakeExecution.Hang : FakeExecution.Complete };
+        await using var host = await StartHostAsync(engine, jobs);
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = Input("run-jobcancel", epochs: 2, FastJob);
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        await jobs.FirstStart.Task.WaitAsync(cts.Token);
+        await host.Client.CancelPipelineAsync(input.RunId, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(PipelineOutcome.Cancelled, done.ReadOutputAs<PipelineResult>()!.Outcome);
+        // Without the stop, the hung execution would have been replaced at the attempt timeout by a second GPU start.
+        Assert.Equal(["1"], jobs.Starts);
+        Assert.Equal(["caj-training-e1-1"], jobs.Stops);
+        Assert.DoesNotContain("Train:1", engine.Calls);
+    }
+
+    [Fact]
+    public async Task JobMode_TrainerRefusesItsInput_RunFailsAtOnceWithTheTrainersMessage()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        var jobs = new FakeEpochJobLauncher(_store, engine) { Script = (_, _) => FakeExecution.Refuse };
+        await using var host = await StartHostAsync(engine, jobs);
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = Input("run-refused", epochs: 2, FastJob with { MaxAttempts = 3 });
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        // One execution, one status read: neither the epoch attempts nor the activity retries ran it again.
+        Assert.Equal(["1"], jobs.Starts);
+        Assert.Equal(1, jobs.Polls["caj-training-e1-1"]);
+        Assert.Contains("refused its input", done.FailureDetails!.ErrorMessage);
+        Assert.Contains("dataset 'toy': epoch 1 has no usable image", done.FailureDetails.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task JobMode_RunStartedAgainAfterARefusal_StartsANewExecutionAfterTheRecordedAttempts()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        // The first execution refuses its input (say the data was bad); the user fixes it and starts the run again.
+        var jobs = new FakeEpochJobLauncher(_store, engine) { Script = (_, n) => n == 1 ? FakeExecution.Refuse : FakeExecution.Complete };
+        await using var host = await StartHostAsync(engine, jobs);
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = Input("run-again", epochs: 1, FastJob);
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var first = await host.Client.WaitForInstanceCompletionAsync(input.RunId, cts.Token);
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var second = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal((OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Completed), (first.RuntimeStatus, second.RuntimeStatus));
+        // Attempt 2, not attempt 1 again: the old execution and its failure record are left alone.
+        Assert.Equal(["1", "1"], jobs.Starts);
+        Assert.Equal("caj-training-e1-2", (await _store.ReadJsonAsync<EpochJobExecutionRecord>(RunLayout.EpochJobRecord(input.RunId, 1, 2)))!.ExecutionName);
+        Assert.Equal(1, second.ReadOutputAs<PipelineResult>()!.EpochsTrained);
+    }
+
+    [Fact]
+    public async Task JobMode_TrainerFailsTransiently_ItsRecordedReasonIsInTheFinalMessage()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        var jobs = new FakeEpochJobLauncher(_store, engine) { Script = (_, _) => FakeExecution.Fail };
+        await _store.WriteJsonAsync(RunLayout.EpochJobFailure("run-transient", 1, 1),
+            new EpochJobFailure(EpochJobFailureKind.Transient, "storage timed out", 1, 1, DateTime.UtcNow));
+        await using var host = await StartHostAsync(engine, jobs);
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = Input("run-transient", epochs: 1, FastJob);
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(["1", "1"], jobs.Starts);   // transient: started again
+        Assert.Contains("attempt 1: execution caj-training-e1-1 ended Failed (Transient: storage timed out); "
+            + "attempt 2: execution caj-training-e1-2 ended Failed", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Fact]
+    public void EpochJobOptions_FromSettings_WaitsForTheJobsReplicaTimeoutPlusTheStartGrace_AndNamesAMissingSetting()
+    {
+        var options = EpochJobOptions.FromSettings(name => name == EpochJobOptions.ReplicaTimeoutSetting ? "14400" : null);
+        var missing = Assert.Throws<ArgumentException>(() => EpochJobOptions.FromSettings(_ => null));
+
+        Assert.Equal(14400 + 900, options.AttemptTimeoutSeconds);
+        Assert.Empty(options.Validate());
+        Assert.Contains("TRAINING_JOB_REPLICA_TIMEOUT_SECONDS", missing.Message);
     }
 
     [Fact]
@@ -154,7 +249,8 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
 
         Assert.Equal(new EpochJobStarted("caj-training-e1-1", null), first);
         Assert.Equal(first, retried);
-        Assert.Equal(new EpochJobStarted(null, new EpochResult(1, 0.5, 0.4, 0.1, 3)), afterDone);
+        Assert.Equal(new EpochResult(1, 0.5, 0.4, 0.1, 3) { CheckpointSha256 = ArtifactStoreExtensions.Sha256Of([1]) }, afterDone.Completed);
+        Assert.Null(afterDone.ExecutionName);
         Assert.Equal(["1"], jobs.Starts);
     }
 
@@ -178,7 +274,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
         var engine = new FakePipelineEngine(_store, imageCount: 2);
         // The ARM job: the first execution of epoch 1 fails; every other one trains its epoch 0.4 s after the start
         // (nobody raises the event, so the orchestration has to poll).
-        await using var arm = new FakeArmJob(_store, engine, failedStarts: 1);
+        await using var arm = new FakeArmJob(_store, engine, n => n == 1 ? FakeExecution.Fail : FakeExecution.Complete);
         var credential = new FakeTokenCredential();
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
         {
@@ -211,7 +307,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
     public async Task JobMode_ThroughTheArmClient_EveryExecutionFails_RunFailsAfterTheBound()
     {
         var engine = new FakePipelineEngine(_store, imageCount: 2);
-        await using var arm = new FakeArmJob(_store, engine, failedStarts: int.MaxValue);
+        await using var arm = new FakeArmJob(_store, engine, _ => FakeExecution.Fail);
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
         {
             ConfigureServices = services => services
@@ -231,6 +327,36 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
         Assert.Equal(2, arm.Server.Requests.Count(r => r.Method == "POST"));
         Assert.Contains("failed in all 2 training job executions (attempt 1: execution caj-training-t1-1 ended Failed; "
             + "attempt 2: execution caj-training-t1-2 ended Failed)", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task JobMode_ThroughTheArmClient_CancelStopsTheRunningExecutionAndStartsNoOther()
+    {
+        var engine = new FakePipelineEngine(_store, imageCount: 2);
+        await using var arm = new FakeArmJob(_store, engine, _ => FakeExecution.Hang);
+        await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
+        {
+            ConfigureServices = services => services
+                .AddContainerAppsJobLauncher(new ContainerAppsJobLauncherOptions(FakeArmServer.JobId, FakeArmServer.ContainerName)
+                {
+                    Client = new() { ArmEndpoint = arm.Server.Endpoint, FirstRetryDelay = TimeSpan.FromMilliseconds(50) },
+                }, new FakeTokenCredential())
+                .AddPipelineServices(_store, engine),
+        });
+        using var cts = new CancellationTokenSource(Timeout);
+        var input = Input("run-armcancel", epochs: 2, FastJob with { EventTimeoutSeconds = 0.3 });
+
+        await host.Client.StartPipelineAsync(input, cts.Token);
+        await arm.FirstStart.Task.WaitAsync(cts.Token);
+        await host.Client.CancelPipelineAsync(input.RunId, cts.Token);
+        var done = await host.Client.WaitForInstanceCompletionAsync(input.RunId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(PipelineOutcome.Cancelled, done.ReadOutputAs<PipelineResult>()!.Outcome);
+        var posts = arm.Server.Requests.Where(r => r.Method == "POST").Select(r => r.Path).ToList();
+        Assert.Equal([FakeArmServer.JobId + "/start", FakeArmServer.JobId + "/executions/caj-training-t1-1/stop"], posts);
+        Assert.Equal(["caj-training-t1-1"], arm.Stops);
+        // The attempt number rides along with the run and epoch, for the trainer's failure record.
+        Assert.Equal("1", EnvOf(arm.Server.Requests.First(r => r.Method == "POST").Body, "MASKCONTRAST_ATTEMPT"));
     }
 
     private static string? EnvOf(string body, string name) => JsonNode.Parse(body)!["containers"]![0]!["env"]!.AsArray()

@@ -7,30 +7,39 @@ namespace MaskContrast.Tests.Orchestration;
 
 /// <summary>
 /// A Container Apps job played by <see cref="FakeArmServer"/>: GET job → the template; POST start → a new execution
-/// that trains the epoch named by its env overrides 0.4 s later (as the container would, through the fake engine), or
-/// fails when it is one of the first <c>failedStarts</c>; GET execution → Running, then Succeeded or Failed.
+/// whose behaviour the script gives by start number: <see cref="FakeExecution.Complete"/> trains the epoch named by its
+/// env overrides 0.4 s later (as the container would, through the fake engine, raising no event),
+/// <see cref="FakeExecution.Fail"/> fails, <see cref="FakeExecution.Hang"/> runs until stopped; GET execution →
+/// Running, then Succeeded, Failed or Stopped; POST execution/stop → Stopped.
 /// </summary>
 internal sealed class FakeArmJob : IAsyncDisposable
 {
     private readonly IArtifactStore _store;
     private readonly FakePipelineEngine _engine;
-    private readonly int _failedStarts;
+    private readonly Func<int, FakeExecution> _script;
     private readonly ConcurrentDictionary<string, Task?> _executions = new(); // null: a failed execution
+    private readonly ConcurrentQueue<string> _stops = new();
     private readonly ConcurrentQueue<Exception> _errors = new();
     private int _starts;
     private int _runningPolls;
 
-    public FakeArmJob(IArtifactStore store, FakePipelineEngine engine, int failedStarts)
+    public FakeArmJob(IArtifactStore store, FakePipelineEngine engine, Func<int, FakeExecution> script)
     {
         _store = store;
         _engine = engine;
-        _failedStarts = failedStarts;
+        _script = script;
         Server = FakeArmServer.Start(Handle);
     }
 
     public FakeArmServer Server { get; }
 
     public int RunningPolls => _runningPolls;
+
+    /// <summary>Executions stopped through ARM, in order.</summary>
+    public IReadOnlyList<string> Stops => _stops.ToArray();
+
+    /// <summary>Completed at the first start.</summary>
+    public TaskCompletionSource FirstStart { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<Exception> Errors => _errors.ToArray();
 
@@ -47,15 +56,26 @@ internal sealed class FakeArmJob : IAsyncDisposable
             var name = $"caj-training-t1-{n}";
             var env = JsonNode.Parse(request.Body)!["containers"]![0]!["env"]!.AsArray()
                 .ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
-            _executions[name] = n <= _failedStarts
-                ? null
-                : Task.Run(() => TrainAsync(env["MASKCONTRAST_RUN_ID"]!, int.Parse(env["MASKCONTRAST_EPOCH"]!, CultureInfo.InvariantCulture)));
+            _executions[name] = _script(n) switch
+            {
+                FakeExecution.Fail => null,
+                FakeExecution.Hang => new TaskCompletionSource().Task,
+                _ => Task.Run(() => TrainAsync(env["MASKCONTRAST_RUN_ID"]!, int.Parse(env["MASKCONTRAST_EPOCH"]!, CultureInfo.InvariantCulture))),
+            };
+            FirstStart.TrySetResult();
             return new(200, $$"""{"name":"{{name}}","id":"{{executions}}{{name}}"}""");
+        }
+        if (request.Method == "POST" && request.Path.StartsWith(executions, StringComparison.Ordinal) && request.Path.EndsWith("/stop", StringComparison.Ordinal)
+            && _executions.ContainsKey(request.Path[executions.Length..^"/stop".Length]))
+        {
+            _stops.Enqueue(request.Path[executions.Length..^"/stop".Length]);
+            return new(200, "");
         }
         if (request.Method == "GET" && request.Path.StartsWith(executions, StringComparison.Ordinal)
             && _executions.TryGetValue(request.Path[executions.Length..], out var work))
         {
-            var status = work is null ? "Failed" : work.IsCompleted ? "Succeeded" : "Running";
+            var name = request.Path[executions.Length..];
+            var status = work is null ? "Failed" : _stops.Contains(name) ? "Stopped" : work.IsCompleted ? "Succeeded" : "Running";
             if (status == "Running")
                 Interlocked.Increment(ref _runningPolls);
             return new(200, $$$"""{"properties":{"status":"{{{status}}}"}}""");

@@ -17,8 +17,10 @@ internal enum FakeExecution
     CompleteSilently,
     /// <summary>Writes nothing; status Failed.</summary>
     Fail,
-    /// <summary>Writes nothing and never ends; status Running.</summary>
+    /// <summary>Writes nothing and never ends; status Running (Stopped once stopped).</summary>
     Hang,
+    /// <summary>Refuses its input like <c>train-epoch</c> exiting 2: writes an InvalidInput failure record; status Failed.</summary>
+    Refuse,
 }
 
 /// <summary>
@@ -34,6 +36,7 @@ internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEng
     private readonly ConcurrentDictionary<string, int> _polls = new();
     private readonly ConcurrentQueue<Exception> _errors = new();
     private readonly ConcurrentDictionary<int, int> _startsPerEpoch = new();
+    private readonly ConcurrentQueue<string> _stops = new();
 
     /// <summary>Behaviour of the n-th start (1-based) of an epoch.</summary>
     public Func<int, int, FakeExecution> Script { get; set; } = (_, _) => FakeExecution.Complete;
@@ -47,10 +50,16 @@ internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEng
     /// <summary>Status polls per execution name.</summary>
     public IReadOnlyDictionary<string, int> Polls => _polls;
 
+    /// <summary>Executions stopped, in order.</summary>
+    public IReadOnlyList<string> Stops => _stops.ToArray();
+
+    /// <summary>Completed at the first start (with the execution name).</summary>
+    public TaskCompletionSource<string> FirstStart { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Errors of the background work (must stay empty).</summary>
     public IReadOnlyList<Exception> Errors => _errors.ToArray();
 
-    public Task<string> StartEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default)
+    public async Task<string> StartEpochAsync(string runId, int epoch, int attempt, CancellationToken cancellationToken = default)
     {
         var n = _startsPerEpoch.AddOrUpdate(epoch, 1, (_, c) => c + 1);
         var name = $"caj-training-e{epoch}-{n}";
@@ -59,7 +68,17 @@ internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEng
         _executions[name] = (kind, runId, epoch);
         if (kind == FakeExecution.Complete)
             _work[name] = Task.Run(() => TrainAsync(runId, epoch, raiseEvent: true));
-        return Task.FromResult(name);
+        if (kind == FakeExecution.Refuse)
+            await store.WriteJsonAsync(RunLayout.EpochJobFailure(runId, epoch, attempt), new EpochJobFailure(
+                EpochJobFailureKind.InvalidInput, $"dataset 'toy': epoch {epoch} has no usable image", epoch, attempt, DateTime.UtcNow), cancellationToken);
+        FirstStart.TrySetResult(name);
+        return name;
+    }
+
+    public Task StopAsync(string executionName, CancellationToken cancellationToken = default)
+    {
+        _stops.Enqueue(executionName);
+        return Task.CompletedTask;
     }
 
     public Task<JobExecutionStatus> GetStatusAsync(string executionName, CancellationToken cancellationToken = default)
@@ -71,8 +90,9 @@ internal sealed class FakeEpochJobLauncher(IArtifactStore store, FakePipelineEng
         var done = _work.TryGetValue(executionName, out var work) && work.IsCompleted;
         return Task.FromResult(kind switch
         {
+            _ when _stops.Contains(executionName) => JobExecutionStatus.Stopped,
             FakeExecution.Complete or FakeExecution.CompleteSilently => done ? JobExecutionStatus.Succeeded : JobExecutionStatus.Running,
-            FakeExecution.Fail => JobExecutionStatus.Failed,
+            FakeExecution.Fail or FakeExecution.Refuse => JobExecutionStatus.Failed,
             _ => JobExecutionStatus.Running,
         });
     }

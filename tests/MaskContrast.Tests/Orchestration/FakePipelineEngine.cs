@@ -19,7 +19,7 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
     /// <summary>When set, ListImages throws this (e.g. a non-retryable "empty dataset").</summary>
     public Exception? ListImagesFailure { get; set; }
 
-    /// <summary>When set, TrainEpoch for <see cref="HeldEpoch"/> waits for this before finishing.</summary>
+    /// <summary>When set, TrainEpoch for <see cref="HeldEpoch"/> waits for this before finishing (or failing, see <see cref="FailEpoch"/>).</summary>
     public TaskCompletionSource? HoldEpoch { get; set; }
     public int HeldEpoch { get; set; }
 
@@ -58,15 +58,15 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
     public async Task<EpochResult> TrainEpochAsync(string runId, int epoch, CancellationToken cancellationToken = default)
     {
         _calls.Enqueue($"Train:{epoch}");
-        if (_failuresLeft.TryGetValue(epoch, out var left) && left > 0)
-        {
-            _failuresLeft[epoch] = left - 1;
-            throw new IOException($"Simulated transient storage error in epoch {epoch}.");
-        }
         if (HoldEpoch is not null && epoch == HeldEpoch)
         {
             HeldEpochStarted.TrySetResult();
             await HoldEpoch.Task;
+        }
+        if (_failuresLeft.TryGetValue(epoch, out var left) && left > 0)
+        {
+            _failuresLeft[epoch] = left - 1;
+            throw new IOException($"Simulated transient storage error in epoch {epoch}.");
         }
         // The real engine reads the previous checkpoint; make sure the orchestration ran the epochs in order.
         if (epoch > 1 && !await store.ExistsAsync(RunLayout.Checkpoint(runId, epoch - 1), cancellationToken))

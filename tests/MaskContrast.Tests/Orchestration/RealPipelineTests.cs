@@ -63,8 +63,11 @@ public sealed class RealPipelineTests : IDisposable
         Assert.Equal([RunLayout.Checkpoint(runId, 1), RunLayout.Checkpoint(runId, 2)], checkpoints.Order());
         Assert.True(await store.ExistsAsync(RunLayout.EvalFile(runId, "report.json")));
         Assert.True(await store.ExistsAsync(RunLayout.EvalFile(runId, "report.html")));
-        var bundle = await store.ReadBytesAsync(RunLayout.ModelFile(runId, ModelBundle.FileName));
+        // Published under its hash, which the model record carries.
+        var location = (await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord(runId)))!;
+        var bundle = await store.ReadBytesAsync(location.Path);
         Assert.NotNull(bundle);
+        Assert.Equal((RunLayout.PublishedBundle(runId, location.Sha256), ArtifactStoreExtensions.Sha256Of(bundle)), (location.Path, location.Sha256));
         using var model = ModelBundle.Load(new MemoryStream(bundle!), "bundle");
         Assert.Equal(4, model.Clusters);   // the 16 val images (seed 5) hold all 4 synthetic classes → 4 object clusters
         Assert.Equal(2, model.Manifest.Epoch);

@@ -192,6 +192,29 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
     }
 
     [Fact]
+    public async Task Pipeline_CancelWhileAnEpochAttemptIsFailing_RetriesNothingAfterTheCancel()
+    {
+        // Epoch 1's attempt is held, then fails transiently; the cancel comes while it is held.
+        var engine = new FakePipelineEngine(_store, imageCount: 2) { HoldEpoch = new(TaskCreationOptions.RunContinuationsAsynchronously), HeldEpoch = 1 };
+        engine.FailEpoch(1, times: 5);
+        await using var host = await StartHostAsync(engine);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var runId = await host.Client.StartPipelineAsync(new PipelineInput("run-cancel-retry", "toy", Epochs: 2) { Retry = FastRetry }, cts.Token);
+        await engine.HeldEpochStarted.Task.WaitAsync(cts.Token);
+        await host.Client.CancelPipelineAsync(runId, cts.Token);
+        await WaitForPhaseAsync(host.Client, runId, PipelinePhase.Cancelling, cts.Token);
+        engine.HoldEpoch.SetResult();
+        var done = await host.Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(PipelineOutcome.Cancelled, done.ReadOutputAs<PipelineResult>()!.Outcome);
+        // One attempt: the retry policy (3 attempts) started none after the cancel.
+        Assert.Equal(["Train:1"], engine.Calls.Where(c => c.StartsWith("Train:")));
+        Assert.Empty(await EpochRecords.ListAsync(_store, runId));
+    }
+
+    [Fact]
     public async Task Pipeline_Terminate_EndsTerminatedAndSchedulesNothingMore()
     {
         var engine = new FakePipelineEngine(_store, imageCount: 2) { HoldEpoch = new(TaskCreationOptions.RunContinuationsAsynchronously), HeldEpoch = 1 };
