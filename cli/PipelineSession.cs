@@ -47,7 +47,7 @@ public static class PipelineSession
             _ => $"started run {runId}",
         });
         var metadata = await FollowAsync(host.Client, runId, cancellationToken);
-        return Report(metadata, store, runId);
+        return await ReportAsync(metadata, store, runId);
     }
 
     /// <summary>Prints every problem of a refused start request, each with the option that sets its field; nothing was written.</summary>
@@ -136,7 +136,7 @@ public static class PipelineSession
         }
     }
 
-    static int Report(OrchestrationMetadata metadata, IArtifactStore store, string runId)
+    static async Task<int> ReportAsync(OrchestrationMetadata metadata, IArtifactStore store, string runId)
     {
         if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
@@ -148,6 +148,8 @@ public static class PipelineSession
         string Where(string path) => store is LocalFolderArtifactStore local ? Path.Combine(local.RootFolder, path) : $"{store.Description}/{path}";
         Console.WriteLine($"run {runId}: {result.Outcome}, {result.Images} images, {result.ProposalMasks} proposals, " +
                           $"{result.EpochsTrained} epochs trained ({result.EpochsSkipped} resumed), final loss {result.FinalLoss:F3}");
+        if (await store.ReadJsonAsync<List<string>>(RunLayout.SkippedFiles(runId)) is { Count: > 0 } skipped)
+            Console.WriteLine($"  {DatasetFileNames.Summary(skipped)} All of them: {Where(RunLayout.SkippedFiles(runId))}");
         if (result.ProposalCheck is { } check)
             Console.WriteLine($"  proposals: {check.Description}");
         if (result.Eval is { } eval)

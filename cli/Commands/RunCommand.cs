@@ -75,12 +75,14 @@ public static partial class RunCommand
         return NameValidator.ValidateDatasetName(name ?? InvalidNameCharacters().Replace(Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)), "-").Trim('-', '.'), "--dataset");
     }
 
-    /// <summary>Copies --data into the store as datasets/{name}/ (files already there are kept).</summary>
+    /// <summary>Copies --data into the store as datasets/{name}/ (files already there are kept); says which files it skipped.</summary>
     internal static async Task ImportAsync(StoreChoice where, string? data, string name, CancellationToken cancellationToken)
     {
         if (data is null) return;
-        int copied = await DatasetImport.ImportFolderAsync(where.Open(), name, Path.GetFullPath(data), cancellationToken: cancellationToken);
-        Console.Error.WriteLine($"dataset '{name}': {copied} new files copied into the store");
+        var import = await DatasetImport.ImportFolderAsync(where.Open(), name, Path.GetFullPath(data), cancellationToken: cancellationToken);
+        Console.Error.WriteLine($"dataset '{name}': {import.Copied} new files copied into the store");
+        if (import.Skipped.Count > 0)
+            Console.Error.WriteLine($"warning: dataset '{name}': {DatasetFileNames.Summary(import.Skipped)}");
     }
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]

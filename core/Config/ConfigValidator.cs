@@ -42,7 +42,7 @@ public static class ConfigValidator
         Range("model.narrowWidth", m.NarrowWidth, 4, 256);
         if (!Enum.IsDefined(m.OutputStride)) p.Add($"model.outputStride ({m.OutputStride}) must be Eight, Sixteen or ThirtyTwo");
         if (m.AsppRates is not { Length: 3 } || m.AsppRates.Any(r => r < 1 || r > 64))
-            p.Add($"model.asppRates ([{string.Join(", ", m.AsppRates ?? [])}]) must be three rates in [1, 64]");
+            p.Add($"model.asppRates ([{EchoText.Shorten(string.Join(", ", m.AsppRates ?? []))}]) must be three rates in [1, 64]");
         Range("model.decoderChannels", m.DecoderChannels, 8, 1024);
         Range("model.dropout", m.Dropout, 0, 0.95);
         Range("model.embeddingDim", m.EmbeddingDim, 2, 1024);

@@ -37,7 +37,7 @@ public static class Presets
     static JsonObject LoadNode(string name)
     {
         if (!Names.Contains(name))
-            throw new ArgumentException($"preset '{name}' does not exist; choose one of {string.Join(", ", Names)}", nameof(name));
+            throw new ArgumentException($"preset '{EchoText.Shorten(name)}' does not exist; choose one of {string.Join(", ", Names)}", nameof(name));
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"MaskContrast.Core.Config.Presets.{name}.json")
             ?? throw new InvalidOperationException($"preset resource {name}.json is missing from the build");
         var node = JsonNode.Parse(stream)!.AsObject();
@@ -109,7 +109,7 @@ public static class Presets
                 if (values[key] is not { } value) continue;
                 try { value.Deserialize(option.PropertyType, Json); continue; }
                 catch (JsonException) { }
-                var given = value is JsonValue v && v.TryGetValue<string>(out var text) ? $"'{text}'" : value.ToJsonString();
+                var given = EchoText.Shorten(value is JsonValue v && v.TryGetValue<string>(out var text) ? $"'{text}'" : value.ToJsonString());
                 problems.Add((field, $"{field} ({given}) must be one of {string.Join(", ", ConfigNames.All(option.PropertyType))}"));
                 values.Remove(key);
             }

@@ -44,6 +44,11 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
     /// estimates were recorded); <c>GET /api/runs/{id}</c> shows it.</summary>
     public Task<GpuCostEstimate?> EstimateAsync(string runId, CancellationToken cancellationToken)
         => store.ReadJsonAsync<GpuCostEstimate>(RunLayout.Estimate(runId), cancellationToken);
+
+    /// <summary>The dataset files the run left out for their names (<see cref="RunLayout.SkippedFiles"/>); null before the
+    /// run listed its images.</summary>
+    public async Task<SkippedFilesView?> SkippedFilesAsync(string runId, CancellationToken cancellationToken)
+        => SkippedFilesView.Of(runId, await store.ReadJsonAsync<List<string>>(RunLayout.SkippedFiles(runId), cancellationToken));
 }
 
 /// <summary>Body of the 202 answer to <c>POST /api/runs</c>.</summary>

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using MaskContrast.Functions.Api;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Orchestrations;
-using MaskContrast.Orchestration.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
@@ -14,7 +12,8 @@ namespace MaskContrast.Functions.Functions;
 
 /// <summary>
 /// <c>POST /api/runs</c>, <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>POST /api/runs/{id}/cancel</c>: thin
-/// wrappers; the decisions are in <see cref="StartRunRequest"/>, <see cref="StartRunHandler"/> and <see cref="RunViews"/>.
+/// wrappers; the decisions are in <see cref="StartRunRequest"/>, <see cref="StartRunHandler"/>, <see cref="RunListQuery"/>
+/// and <see cref="RunViews"/>. Storage and task hub faults are answered 503 (<see cref="ServiceFaults"/>).
 /// </summary>
 public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, TimeProvider clock, ILogger<RunsFunctions> logger)
 {
@@ -23,9 +22,9 @@ public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, 
 
     /// <summary>Validates the body, records the run's settings and starts the pipeline; 202 with the status links.</summary>
     [Function(nameof(StartRun))]
-    public async Task<IActionResult> StartRun(
+    public Task<IActionResult> StartRun(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs")] HttpRequest request,
-        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) => ServiceFaults.GuardAsync(request, logger, async () =>
     {
         if (access.Require(request, ApiRoles.RunsStart) is { } denied)
             return denied;
@@ -43,45 +42,51 @@ public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, 
         var result = await starter.StartAsync(body, client, request, clock.GetUtcNow().UtcDateTime, cancellationToken);
         logger.LogInformation("POST /api/runs: {Status}", (result as IStatusCodeActionResult)?.StatusCode);
         return result;
-    }
+    });
 
-    /// <summary>The run's status: phase, epoch, loss, ETA, the GPU estimate and budget, and the report and model when done.</summary>
+    /// <summary>The run's status: phase, epoch, loss, ETA, the GPU estimate and budget, skipped dataset files, and the
+    /// report and model when done.</summary>
     [Function(nameof(GetRun))]
-    public async Task<IActionResult> GetRun(
+    public Task<IActionResult> GetRun(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}")] HttpRequest request,
-        [DurableClient] DurableTaskClient client, string id, CancellationToken cancellationToken)
+        [DurableClient] DurableTaskClient client, string id, CancellationToken cancellationToken) => ServiceFaults.GuardAsync(request, logger, async () =>
     {
         if (RunViews.InvalidRunId(id, request) is { } invalid)
             return invalid;
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null || metadata.Name != nameof(TrainingPipelineOrchestrator))
             return RunViews.NotFound(id, request);
-        return new OkObjectResult(RunViews.Describe(metadata, request) with { Estimate = await starter.EstimateAsync(id, cancellationToken) });
-    }
+        return new OkObjectResult(RunViews.Describe(metadata, request) with
+        {
+            Estimate = await starter.EstimateAsync(id, cancellationToken),
+            SkippedFiles = await starter.SkippedFilesAsync(id, cancellationToken),
+        });
+    });
 
-    /// <summary>The most recent runs (query <c>top</c>, 1–100, default 20), newest first.</summary>
+    /// <summary>One page of runs (<see cref="RunListQuery"/>: <c>top</c>, <c>status</c>, <c>createdFrom</c>,
+    /// <c>continuationToken</c>), newest first within the page, with the token and link of the next page.</summary>
     [Function(nameof(ListRuns))]
-    public async Task<IActionResult> ListRuns(
+    public Task<IActionResult> ListRuns(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequest request,
-        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) => ServiceFaults.GuardAsync(request, logger, async () =>
     {
-        var top = 20;
-        if (request.Query.TryGetValue("top", out var raw) && (!int.TryParse(raw, out top) || top is < 1 or > 100))
-            return Problems.BadRequest("top", $"top ('{raw}') must be a whole number between 1 and 100.", ApiLinks.Instance(request));
-        var runs = new List<RunView>();
-        // Inputs and outputs are fetched because the custom status (phase, epoch, loss) travels with them.
-        var query = new OrchestrationQuery { PageSize = 100, FetchInputsAndOutputs = true };
-        await foreach (var metadata in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
-            if (metadata.Name == nameof(TrainingPipelineOrchestrator))
-                runs.Add(RunViews.Describe(metadata, request));
-        return new OkObjectResult(new { runs = runs.OrderByDescending(r => r.CreatedUtc).Take(top).ToList() });
-    }
+        var (query, problems) = RunListQuery.Parse(request.Query);
+        if (query is null)
+            return Problems.Validation(problems, ApiLinks.Instance(request));
+        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(query.ContinuationToken, query.PageSize).WithCancellation(cancellationToken))
+        {
+            var runs = page.Values.Where(m => m.Name == nameof(TrainingPipelineOrchestrator))
+                .Select(m => RunViews.Describe(m, request)).OrderByDescending(r => r.CreatedUtc).ToList();
+            return new OkObjectResult(new RunPage(runs, page.ContinuationToken, ApiLinks.NextPage(request, page.ContinuationToken)));
+        }
+        return new OkObjectResult(new RunPage([], null, null));
+    });
 
     /// <summary>Asks a running run to stop after its current step (the checkpoint is kept); 202.</summary>
     [Function(nameof(CancelRun))]
-    public async Task<IActionResult> CancelRun(
+    public Task<IActionResult> CancelRun(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/cancel")] HttpRequest request,
-        [DurableClient] DurableTaskClient client, string id, CancellationToken cancellationToken)
+        [DurableClient] DurableTaskClient client, string id, CancellationToken cancellationToken) => ServiceFaults.GuardAsync(request, logger, async () =>
     {
         if (access.Require(request, ApiRoles.RunsCancel) is { } denied)
             return denied;
@@ -95,5 +100,11 @@ public sealed class RunsFunctions(StartRunHandler starter, CallerAccess access, 
                 $"Run '{id}' is {metadata.RuntimeStatus}; only a running run can be cancelled.", ApiLinks.Instance(request));
         await client.CancelPipelineAsync(id, cancellationToken);
         return new AcceptedResult(ApiLinks.Run(request, id), new { runId = id, statusQueryGetUri = ApiLinks.Run(request, id) });
-    }
+    });
 }
+
+/// <summary>Body of <c>GET /api/runs</c>.</summary>
+/// <param name="Runs">This page's runs, newest first.</param>
+/// <param name="ContinuationToken">Pass it as <c>continuationToken</c> for the next page; null on the last one.</param>
+/// <param name="Next">The next page's link (the same query with the token); null on the last one.</param>
+public sealed record RunPage(IReadOnlyList<RunView> Runs, string? ContinuationToken, string? Next);

@@ -41,6 +41,7 @@ public static class FunctionsServices
         }
         services.AddSingleton(new StartRunHandler(store, epochJob, RunLimits.FromSettings(name => configuration[name])));
         services.AddSingleton(CallerAccess.FromSetting(configuration[CallerAccess.Setting]));
+        services.AddSingleton(RunHistory.FromSettings(name => configuration[name]));
         services.AddSingleton<ActiveModelStore>();
         services.AddSingleton<ClusterNaming>();
         services.AddSingleton<ActiveSegmenter>();

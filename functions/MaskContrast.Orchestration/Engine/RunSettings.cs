@@ -57,7 +57,7 @@ public sealed record RunSettings(string Dataset, string Preset, string[] Overrid
 
         TrainingConfig? config = null;
         if (!Presets.Names.Contains(Preset))
-            Add("preset", $"preset ('{Preset}') must be one of {string.Join(", ", Presets.Names)}.");
+            Add("preset", $"preset ('{EchoText.Shorten(Preset ?? "")}') must be one of {string.Join(", ", Presets.Names)}.");
         else if (Overrides is null || Overrides.Any(o => o is null))
             Add("overrides", "overrides must be strings such as \"optimizer.learningRate=0.01\" (found null).");
         else

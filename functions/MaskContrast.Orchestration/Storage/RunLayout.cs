@@ -60,6 +60,10 @@ public static class RunLayout
     /// <summary><c>runs/{id}/images.json</c>: the image ids the run uses, frozen at its start so a resumed run sees the same set.</summary>
     public static string ImageList(string runId) => Run(runId) + "images.json";
 
+    /// <summary><c>runs/{id}/skipped-files.json</c>: the dataset's files whose names the store refuses (<see cref="DatasetFileNames"/>),
+    /// left out of the run; written with <see cref="ImageList"/>, every name in full.</summary>
+    public static string SkippedFiles(string runId) => Run(runId) + "skipped-files.json";
+
     /// <summary><c>runs/{id}/proposals/</c></summary>
     public static string Proposals(string runId) => Run(runId) + "proposals/";
 

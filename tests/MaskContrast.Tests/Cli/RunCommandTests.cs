@@ -99,15 +99,20 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task CorruptImages_AreSkippedAndListed_TheRunGoesOn()
+    public async Task CorruptImagesAndOddFileNames_AreSkippedAndListed_TheRunGoesOn()
     {
         string data = Dataset();
         File.WriteAllText(Path.Combine(data, "JPEGImages", "syn_00000.jpg"), "not a jpeg");
         File.WriteAllBytes(Path.Combine(data, "JPEGImages", "syn_00001.jpg"), File.ReadAllBytes(Path.Combine(data, "JPEGImages", "syn_00002.jpg"))[..100]);
+        // Names the store refuses: left out of the import and named in its warning.
+        File.Copy(Path.Combine(data, "JPEGImages", "syn_00002.jpg"), Path.Combine(data, "JPEGImages", "IMG 0001.jpg"));
+        File.WriteAllText(Path.Combine(data, "caf\u00e9.txt"), "notes");
         string store = Path.Combine(_folder.Path, "store");
         var (code, output) = await CliProcess.RunAsync(Timeout, "run", "--data", data, "--dataset", "syn", "--preset", "tiny", "--epochs", "1",
             "--set", "schedule.stepsPerEpoch=2", "--eval-size", "64", "--out", store, "--run-id", "corrupt");
         Assert.True(code == 0, output);
+        Assert.Contains("skipped 2 dataset file(s) whose names the store refuses: 'JPEGImages/IMG 0001.jpg', 'caf\u00e9.txt'", output);
+        Assert.False(File.Exists(Path.Combine(store, "datasets", "syn", "JPEGImages", "IMG 0001.jpg")));
         var shard = File.ReadAllText(Path.Combine(store, RunLayout.ProposalShardRecord("corrupt", 0)));
         Assert.Contains("syn_00000", shard);
         Assert.Contains("syn_00001", shard);

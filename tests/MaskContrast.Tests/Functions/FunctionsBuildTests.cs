@@ -64,6 +64,16 @@ public sealed class FunctionsBuildTests
     }
 
     [Fact]
+    public void Metadata_RunHistoryPurge_IsANightlyTimerWithADurableClient()
+    {
+        var functions = ReadMetadata();
+        var trigger = Binding(functions, "PurgeRunHistory", "timerTrigger");
+
+        Assert.Equal("0 30 3 * * *", (string?)trigger["schedule"]);
+        Binding(functions, "PurgeRunHistory", "durableClient");
+    }
+
+    [Fact]
     public void Metadata_EpochRecordTrigger_WatchesRunsInTheArtifactContainerThroughEventGrid()
     {
         var functions = ReadMetadata();
