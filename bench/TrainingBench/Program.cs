@@ -7,6 +7,12 @@ using static TorchSharp.torch;
 // Training-step benchmark of the product (see ../README.md); bench/run-training-bench.sh drives it. Usage:
 //   TrainingBench prepare <config>                       resolved config + dataset path, as JSON (for pytorch_step.py)
 //   TrainingBench run <config> [warmup] [steps] [--profile]   one JSON line of step times in ms; threads: $BENCH_THREADS (2)
+//   TrainingBench loader <root> <preset> eager|stream <cache MB> <loader threads> <batches>   the input pipeline alone (run-loader-bench.sh)
+if (args.Length >= 7 && args[0] == "loader")
+{
+    Console.WriteLine(JsonSerializer.Serialize(LoaderRun.Run(args[1], args[2], args[3], long.Parse(args[4]), int.Parse(args[5]), int.Parse(args[6]))));
+    return 0;
+}
 if (args.Length < 2 || args[0] is not ("prepare" or "run"))
 {
     Console.Error.WriteLine($"usage: TrainingBench prepare|run <config> [warmup] [steps] [--profile]; configs: {string.Join(", ", BenchConfig.All.Select(c => c.Name))}");

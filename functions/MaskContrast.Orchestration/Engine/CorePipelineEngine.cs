@@ -108,7 +108,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             throw new NonRetryablePipelineException($"checkpoint of epoch {epoch - 1} of run {runId} says it finished epoch {trainer.CompletedEpochs}");
         var set = await TrainingSetAsync(runId, settings, cancellationToken);
         var metrics = await Task.Run(() => trainer.TrainEpoch(set, cancellationToken: cancellationToken), cancellationToken);
-        using (var buffer = new MemoryStream())
+        await using (var buffer = TemporaryFile.Create())
         {
             Checkpoint.Save(trainer, buffer);
             buffer.Position = 0;
@@ -241,9 +241,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     private async Task<Trainer> LoadCheckpointAsync(string runId, int epoch, TrainingConfig config, CancellationToken cancellationToken)
     {
         string path = RunLayout.Checkpoint(runId, epoch);
-        var bytes = await EpochRecords.ReadVerifiedCheckpointAsync(store, runId, epoch, cancellationToken)
+        await using var verified = await EpochRecords.ReadVerifiedCheckpointAsync(store, runId, epoch, cancellationToken)
             ?? throw new NonRetryablePipelineException($"checkpoint {path} is missing; train epoch {epoch} again");
-        try { return Checkpoint.Load(new MemoryStream(bytes, writable: false), path, config, Device); }
+        try { return Checkpoint.Load(verified, path, config, Device); }
         catch (InvalidDataException e) { throw new NonRetryablePipelineException(e.Message, e); }
     }
 

@@ -34,27 +34,38 @@ public static class EpochRecords
     }
 
     /// <summary>
-    /// Reads checkpoint <paramref name="epoch"/> of the run and checks it against the SHA-256 in its epoch record and,
-    /// when <c>latest</c> points at it, in <c>latest</c>: what was recorded is what is loaded.
+    /// Copies checkpoint <paramref name="epoch"/> of the run into a temporary file, hashing it on the way, and checks it
+    /// against the SHA-256 in its epoch record and, when <c>latest</c> points at it, in <c>latest</c>: what was recorded is
+    /// what is loaded. The checkpoint (200 MB for ResNet-18) is never held in memory.
     /// </summary>
-    /// <returns>The checkpoint's bytes, or null when it does not exist.</returns>
+    /// <returns>The checkpoint as a seekable stream at its start, deleted when disposed; null when it does not exist.</returns>
     /// <exception cref="NonRetryablePipelineException">The bytes are not the ones recorded.</exception>
-    public static async Task<byte[]?> ReadVerifiedCheckpointAsync(IArtifactStore store, string runId, int epoch,
+    public static async Task<Stream?> ReadVerifiedCheckpointAsync(IArtifactStore store, string runId, int epoch,
         CancellationToken cancellationToken = default)
     {
         var path = RunLayout.Checkpoint(runId, epoch);
-        var bytes = await store.ReadBytesAsync(path, cancellationToken);
-        if (bytes is null)
+        await using var source = await store.OpenReadAsync(path, cancellationToken);
+        if (source is null)
             return null;
-        var actual = ArtifactStoreExtensions.Sha256Of(bytes);
-        var record = await store.ReadJsonAsync<EpochResult>(RunLayout.EpochRecord(runId, epoch), cancellationToken);
-        var latest = await store.ReadLatestAsync(RunLayout.LatestCheckpoint(runId), cancellationToken);
-        foreach (var (what, expected) in new[] { ("its epoch record", record?.CheckpointSha256), ("latest", latest?.Path == path ? latest.Sha256 : null) })
-            if (expected is not null && !string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
-                throw new NonRetryablePipelineException(
-                    $"checkpoint {path} has SHA-256 {actual}, but {what} recorded {expected}: it was replaced after the epoch was "
-                    + "recorded, so it is refused. Restore the recorded version (blob versioning keeps previous versions), or start a new run.");
-        return bytes;
+        var copy = TemporaryFile.Create();
+        try
+        {
+            var actual = await TemporaryFile.CopyHashingAsync(source, copy, cancellationToken);
+            var record = await store.ReadJsonAsync<EpochResult>(RunLayout.EpochRecord(runId, epoch), cancellationToken);
+            var latest = await store.ReadLatestAsync(RunLayout.LatestCheckpoint(runId), cancellationToken);
+            foreach (var (what, expected) in new[] { ("its epoch record", record?.CheckpointSha256), ("latest", latest?.Path == path ? latest.Sha256 : null) })
+                if (expected is not null && !string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
+                    throw new NonRetryablePipelineException(
+                        $"checkpoint {path} has SHA-256 {actual}, but {what} recorded {expected}: it was replaced after the epoch was "
+                        + "recorded, so it is refused. Restore the recorded version (blob versioning keeps previous versions), or start a new run.");
+            copy.Position = 0;
+            return copy;
+        }
+        catch
+        {
+            await copy.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The record of <paramref name="epoch"/> when both it and its checkpoint exist (the epoch is done), else null.</summary>

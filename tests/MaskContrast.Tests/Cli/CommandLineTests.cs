@@ -137,7 +137,7 @@ public sealed class CommandLineTests : IDisposable
         string output = Path.Combine(_folder.Path, "segmented");
         var (segmentCode, _) = await CliProcess.RunAsync(Timeout, "segment", "--model", named, "--out", output, inputs);
         Assert.Equal(0, segmentCode);
-        var summary = JsonSerializer.Deserialize<SegmentationSummary>(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png.json")), Presets.Json)!;
+        var summary = JsonSerializer.Deserialize<SegmentationSummary>(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png", SegmentationOutputs.Summary)), Presets.Json)!;
         string?[] names = [null, "car", "road", "tree", "sky"];
         Assert.All(summary.Labels, area => Assert.Equal(names[area.Label], area.Name));
         Assert.Equal(ModelBundle.Sha256OfFile(named), summary.Receipt!.BundleSha256);

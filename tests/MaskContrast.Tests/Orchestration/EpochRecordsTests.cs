@@ -38,7 +38,13 @@ public sealed class EpochRecordsTests : IDisposable
     {
         await _store.WriteBytesAsync(RunLayout.Checkpoint("r1", 1), "abc"u8.ToArray());
         await EpochRecords.CompleteAsync(_store, "r1", new EpochResult(1, 0.5, 0.4, 0.1, 3), DateTime.UtcNow);
-        var intact = await EpochRecords.ReadVerifiedCheckpointAsync(_store, "r1", 1);
+        byte[] intact;
+        await using (var verified = await EpochRecords.ReadVerifiedCheckpointAsync(_store, "r1", 1))
+        {
+            using var copy = new MemoryStream();
+            await verified!.CopyToAsync(copy);
+            intact = copy.ToArray();
+        }
         await _store.WriteBytesAsync(RunLayout.Checkpoint("r1", 1), "abd"u8.ToArray());   // replaced by another writer
 
         var refused = await Assert.ThrowsAsync<NonRetryablePipelineException>(() => EpochRecords.ReadVerifiedCheckpointAsync(_store, "r1", 1));
