@@ -108,6 +108,7 @@ public sealed class Trainer : IDisposable
             Math.Log(Config.Schedule.BatchSize + Config.Moco.QueueSize), clock.Elapsed.TotalSeconds, curve);
         CompletedEpochs++;
         History.Add(metrics);
+        NativeHeap.Trim();   // the epoch's batches and activations are freed
         return metrics;
     }
 
@@ -143,5 +144,6 @@ public sealed class Trainer : IDisposable
     {
         _optimizer.Dispose();
         Model.Dispose();
+        NativeHeap.Trim();
     }
 }
