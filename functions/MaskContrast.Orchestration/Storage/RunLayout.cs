@@ -12,7 +12,7 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/settings.json                     what the run was started with (dataset, preset, overrides…)
 /// runs/{id}/config.json                        the training configuration resolved from them, read by every step
 /// runs/{id}/estimate.json                      the GPU cost estimate and budget the run was (last) started with
-/// runs/{id}/starts/{generation}-NN.json         the start claims: the request that creates one schedules the run
+/// runs/{id}/starts/{generation}-NN.json        the start claims: the request that creates one schedules the run
 /// runs/{id}/images.json                        the image ids of the run, frozen at its start
 /// runs/{id}/proposals/masks/{imageId}.png      one object mask proposal per image
 /// runs/{id}/proposals/shards/shard-NNNN.json   one record per proposal shard (its completion marker)
