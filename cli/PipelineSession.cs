@@ -30,7 +30,9 @@ public static class PipelineSession
                 services.AddPipelineServices(store, engine);
             },
         });
-        var start = await RunStarter.StartAsync(host.Client, store, request, DateTime.UtcNow, cancellationToken: cancellationToken);
+        // Durable state in memory: the task hub is this process's own, so no other process can start the run on it.
+        var start = await RunStarter.StartAsync(host.Client, store, request, DateTime.UtcNow,
+            privateTaskHub: where.DurableConnectionString is null, cancellationToken: cancellationToken);
         switch (start.Outcome)
         {
             case RunStartOutcome.Invalid:
@@ -43,7 +45,7 @@ public static class PipelineSession
         Console.Error.WriteLine(start.Outcome switch
         {
             RunStartOutcome.Resumed => $"resuming run {runId} from its last checkpoint",
-            RunStartOutcome.AlreadyRunning => $"run {runId} is already running on this task hub; following it",
+            RunStartOutcome.AlreadyRunning => $"{start.Detail} Following it on this task hub.",
             _ => $"started run {runId}",
         });
         var metadata = await FollowAsync(host.Client, runId, cancellationToken);

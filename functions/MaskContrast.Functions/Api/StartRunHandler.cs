@@ -24,7 +24,8 @@ public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epoch
         CancellationToken cancellationToken)
     {
         var instance = ApiLinks.Instance(request);
-        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(), nowUtc, epochJob, limits, cancellationToken);
+        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(), nowUtc, epochJob, limits,
+            cancellationToken: cancellationToken);
         return start.Outcome switch
         {
             RunStartOutcome.Started or RunStartOutcome.Resumed => new AcceptedResult(ApiLinks.Run(request, start.RunId!),

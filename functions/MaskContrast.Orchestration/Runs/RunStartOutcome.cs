@@ -17,7 +17,7 @@ public enum RunStartOutcome
     Started,
     /// <summary>The run id existed with the same settings and was not running: it was scheduled again and resumes after its last checkpoint.</summary>
     Resumed,
-    /// <summary>The run is already running or pending; nothing was scheduled.</summary>
+    /// <summary>The run is already running or pending, or another request holds its <see cref="RunStartClaim"/>; nothing was scheduled.</summary>
     AlreadyRunning,
     /// <summary>Some field is invalid (<see cref="RunStartResult.Problems"/>); nothing was written.</summary>
     Invalid,

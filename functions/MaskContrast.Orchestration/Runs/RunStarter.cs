@@ -11,9 +11,9 @@ namespace MaskContrast.Orchestration.Runs;
 /// <summary>
 /// The one gate through which runs start, from the CLI and the HTTP API alike: checks every field, resolves the training
 /// configuration once, checks that the dataset exists and that the run id is free (or taken by the same settings, which
-/// resumes it), records <see cref="RunLayout.Settings"/>, <see cref="RunLayout.Config"/> and the
-/// <see cref="GpuCostEstimate"/> (<see cref="RunLayout.Estimate"/>), and schedules the pipeline with the run id as
-/// instance id and the limits' GPU budget. Callers only map their input to a <see cref="RunStartRequest"/> and the
+/// resumes it), takes the run's <see cref="RunStartClaim"/> so that of simultaneous starts only one schedules it, records
+/// <see cref="RunLayout.Settings"/>, <see cref="RunLayout.Config"/> and the <see cref="GpuCostEstimate"/>
+/// (<see cref="RunLayout.Estimate"/>), and schedules the pipeline with the run id as instance id and the limits' GPU budget. Callers only map their input to a <see cref="RunStartRequest"/> and the
 /// <see cref="RunStartResult"/> to their answer.
 /// </summary>
 public static class RunStarter
@@ -22,16 +22,20 @@ public static class RunStarter
     /// options with it before it copies a dataset into the store.</summary>
     public static IReadOnlyDictionary<string, string[]> Check(RunStartRequest request) => Resolve(request).Problems;
 
-    /// <summary>Starts or resumes the run, or says why not; nothing is written unless it is scheduled.</summary>
+    /// <summary>Starts or resumes the run, or says why not; nothing is written unless it is scheduled (or a fault stops this
+    /// request after it took the run's start claim, which then holds the run off for <see cref="RunStartClaim.Lease"/>).</summary>
     /// <param name="client">The durable client that schedules the pipeline.</param>
     /// <param name="store">The artifact store holding the dataset and the run.</param>
     /// <param name="request">What to start.</param>
     /// <param name="nowUtc">The time a new run id is named after.</param>
     /// <param name="epochJob">Set by a host that runs epochs as Container Apps job executions (<see cref="PipelineInput.EpochJob"/>).</param>
     /// <param name="limits">What the caller may spend (the HTTP API's <see cref="RunLimits"/>); null = no limits (the CLI).</param>
+    /// <param name="privateTaskHub">True when the task hub lives and dies with this process (the CLI's in-memory one): no
+    /// other request can start the run on it, and a claim left by an earlier process must not hold it off, so none is taken.</param>
     /// <param name="cancellationToken">Cancels the checks and writes (not the run).</param>
     public static async Task<RunStartResult> StartAsync(DurableTaskClient client, IArtifactStore store, RunStartRequest request,
-        DateTime nowUtc, EpochJobOptions? epochJob = null, RunLimits? limits = null, CancellationToken cancellationToken = default)
+        DateTime nowUtc, EpochJobOptions? epochJob = null, RunLimits? limits = null, bool privateTaskHub = false,
+        CancellationToken cancellationToken = default)
     {
         var (config, problems) = Resolve(request, limits);
         if (config is null)
@@ -59,6 +63,11 @@ public static class RunStarter
         if (limits is not null && await client.CountRunningPipelinesAsync(cancellationToken) is var running && running >= limits.MaxConcurrentRuns)
             return Refused(RunStartOutcome.TooManyRuns, runId, settings,
                 $"{running} runs are running or pending; at most {limits.MaxConcurrentRuns} may run at once. Start this one when another has ended.");
+        // The check above and the schedule below are two calls: the claim lets one request through between them.
+        if (!privateTaskHub && await RunStartClaim.TakeAsync(store, runId, instance, nowUtc, cancellationToken) is { } held)
+            return Refused(RunStartOutcome.AlreadyRunning, runId, settings,
+                $"Run '{runId}' is being started by another request (since {held.ClaimedUtc:HH:mm:ss} UTC); " +
+                $"if that request failed, it can be started again from {held.HeldUntilUtc:HH:mm:ss} UTC.");
 
         if (recorded is null)
         {

@@ -12,6 +12,7 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/settings.json                     what the run was started with (dataset, preset, overrides…)
 /// runs/{id}/config.json                        the training configuration resolved from them, read by every step
 /// runs/{id}/estimate.json                      the GPU cost estimate and budget the run was (last) started with
+/// runs/{id}/starts/{generation}-NN.json        the start claims: the request that creates one schedules the run
 /// runs/{id}/images.json                        the image ids of the run, frozen at its start
 /// runs/{id}/proposals/masks/{imageId}.png      one object mask proposal per image
 /// runs/{id}/proposals/shards/shard-NNNN.json   one record per proposal shard (its completion marker)
@@ -56,6 +57,20 @@ public static class RunLayout
     /// <summary><c>runs/{id}/estimate.json</c>: the run's <c>GpuCostEstimate</c> and the budget it was (last) started
     /// with, written by <c>RunStarter</c> at each start and shown by <c>GET /api/runs/{id}</c>.</summary>
     public static string Estimate(string runId) => Run(runId) + "estimate.json";
+
+    /// <summary><c>runs/{id}/starts/</c>: the run's start claims (<c>RunStartClaim</c>).</summary>
+    public static string StartClaims(string runId) => Run(runId) + "starts/";
+
+    /// <summary>
+    /// <c>runs/{id}/starts/{generation}-NN.json</c>: claim <paramref name="attempt"/> to start the run after
+    /// <paramref name="generation"/> (a name for the run's latest orchestration instance, or for none), created only once;
+    /// the request that creates it schedules the orchestration (<c>RunStartClaim</c>).
+    /// </summary>
+    public static string StartClaim(string runId, string generation, int attempt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        return $"{StartClaims(runId)}{NameValidator.ValidateImageId(generation, nameof(generation))}-{attempt.ToString("D2", CultureInfo.InvariantCulture)}.json";
+    }
 
     /// <summary><c>runs/{id}/images.json</c>: the image ids the run uses, frozen at its start so a resumed run sees the same set.</summary>
     public static string ImageList(string runId) => Run(runId) + "images.json";

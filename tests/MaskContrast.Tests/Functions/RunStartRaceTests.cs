@@ -1,6 +1,8 @@
 using System.Text.Json;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
+using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Orchestration;
@@ -15,7 +17,9 @@ namespace MaskContrast.Tests.Functions;
 
 /// <summary>
 /// Many simultaneous <c>POST /api/runs</c> for one run id through the real handler, a real Durable client and Azurite
-/// (README, Reliability): one starts the run, every other one gets 409 "The run is already running".
+/// (README, Reliability): one starts the run, every other one gets 409 "The run is already running", for a new run id and
+/// for one whose run has ended. Without the start claim (<see cref="RunStartClaim"/>) all 16 were answered 202: the
+/// Durable client accepts one instance id again while it is pending.
 /// </summary>
 public sealed class RunStartRaceTests(ITestOutputHelper log) : IAsyncLifetime
 {
@@ -36,30 +40,15 @@ public sealed class RunStartRaceTests(ITestOutputHelper log) : IAsyncLifetime
         _timeout.Dispose();
     }
 
-    // Fails today: RunStarter checks the instance, then schedules it, and the Durable client accepts the same id again while
-    // it is pending, so all 16 were accepted. The atomic fix is a create-only start claim in the artifact store.
-    [Fact(Skip = "issue 16 item 9: simultaneous starts of one run id all get 202; needs a create-only start claim (IArtifactStore has no create-only write yet)")]
+    [Fact]
     public async Task SixteenSimultaneousStartsOfOneRunId_StartOneOrchestration_TheOthersGet409AlreadyRunning()
     {
-        var runs = new RunsFunctions(new StartRunHandler(_store, limits: new RunLimits()), CallerAccess.KeysOnly, TimeProvider.System,
-            NullLogger<RunsFunctions>.Instance);
         _engine.HoldEpoch = new TaskCompletionSource();   // the run stays in its first epoch while the posts arrive
         _engine.HeldEpoch = 1;
-        string body = JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-same" });
-        using var gate = new ManualResetEventSlim();
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, Posts).Select(_ => Task.Run(async () =>
-        {
-            gate.Wait(_timeout.Token);
-            return await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
-        })).Append(Task.Run(() => { gate.Set(); return (IActionResult)new OkResult(); })));
+        var (accepted, refused) = await PostAllAtOnceAsync(epochs: 1);
 
-        var accepted = answers.OfType<AcceptedResult>().ToList();
-        var refused = answers.Where(a => a is ObjectResult { StatusCode: StatusCodes.Status409Conflict }).ToList();
-        log.WriteLine($"{Posts} simultaneous POST /api/runs for one id: {accepted.Count} accepted, {refused.Count} refused with 409");
-        Assert.Single(accepted);
-        Assert.Equal(Posts - 1, refused.Count);
-        Assert.All(refused, r => Assert.Equal("The run is already running.", RunsApiTests.AssertProblem(r, StatusCodes.Status409Conflict).Title));
+        Assert.False(accepted.Resumed);
         await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
         _engine.HoldEpoch.SetResult();
         var done = await _host.Client.WaitForInstanceCompletionAsync("run-same", _timeout.Token);
@@ -67,5 +56,56 @@ public sealed class RunStartRaceTests(ITestOutputHelper log) : IAsyncLifetime
         // One orchestration: the dataset was listed and epoch 1 trained once.
         Assert.Equal(1, _engine.Calls.Count(c => c == "ListImages"));
         Assert.Equal(1, _engine.Calls.Count(c => c == "Train:1"));
+        log.WriteLine($"orchestrations started: {_engine.Calls.Count(c => c == "ListImages")}");
+    }
+
+    [Fact]
+    public async Task SixteenSimultaneousRestartsOfAnEndedRun_ResumeItOnce_TheOthersGet409AlreadyRunning()
+    {
+        // The run ends cancelled after epoch 1 of 2, so a restart has epoch 2 left.
+        _engine.HoldEpoch = new TaskCompletionSource();
+        _engine.HeldEpoch = 1;
+        await PostAllAtOnceAsync(epochs: 2);
+        await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
+        await _host.Client.CancelPipelineAsync("run-same", _timeout.Token);
+        _engine.HoldEpoch.SetResult();
+        await _host.Client.WaitForInstanceCompletionAsync("run-same", _timeout.Token);
+        _engine.HoldEpoch = new TaskCompletionSource();   // the resumed run stays in epoch 2 while the posts arrive
+        _engine.HeldEpoch = 2;
+
+        var (accepted, _) = await PostAllAtOnceAsync(epochs: 2);
+
+        Assert.True(accepted.Resumed);
+        _engine.HoldEpoch.SetResult();
+        var done = await _host.Client.WaitForInstanceCompletionAsync("run-same", getInputsAndOutputs: true, _timeout.Token);
+        Assert.Equal((PipelineOutcome.Completed, 1, 1), (done.ReadOutputAs<PipelineResult>()!.Outcome,
+            done.ReadOutputAs<PipelineResult>()!.EpochsTrained, done.ReadOutputAs<PipelineResult>()!.EpochsSkipped));
+        Assert.Equal(1, _engine.Calls.Count(c => c == "Train:2"));
+    }
+
+    // Sends the same start body <see cref="Posts"/> times at once through the real handler; asserts one 202 and
+    // Posts - 1 problems 409 "The run is already running." and returns the 202's body and the refusals.
+    private async Task<(StartRunResponse Accepted, List<IActionResult> Refused)> PostAllAtOnceAsync(int epochs)
+    {
+        var runs = new RunsFunctions(new StartRunHandler(_store, limits: new RunLimits()), CallerAccess.KeysOnly, TimeProvider.System,
+            NullLogger<RunsFunctions>.Instance);
+        string body = JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", epochs, runId = "run-same" });
+        using var gate = new ManualResetEventSlim();
+
+        var posts = Enumerable.Range(0, Posts).Select(_ => Task.Run(async () =>
+        {
+            gate.Wait(_timeout.Token);
+            return await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
+        })).ToList();
+        gate.Set();
+        var answers = await Task.WhenAll(posts);
+
+        var accepted = answers.OfType<AcceptedResult>().ToList();
+        var refused = answers.Where(a => a is ObjectResult { StatusCode: StatusCodes.Status409Conflict }).ToList();
+        log.WriteLine($"{Posts} simultaneous POST /api/runs for one id: {accepted.Count} accepted, {refused.Count} refused with 409");
+        Assert.Single(accepted);
+        Assert.Equal(Posts - 1, refused.Count);
+        Assert.All(refused, r => Assert.Equal("The run is already running.", RunsApiTests.AssertProblem(r, StatusCodes.Status409Conflict).Title));
+        return (Assert.IsType<StartRunResponse>(accepted[0].Value), refused);
     }
 }
