@@ -25,8 +25,12 @@ static class LoaderRun
         var clock = Stopwatch.StartNew();
         var cpu = process.TotalProcessorTime;
         if (eager)
-            using (TorchSharp.torch.NewDisposeScope())
-                for (int i = 0; i < set.Count; i++) set.Load(i);
+            for (int i = 0; i < set.Count; i++)
+            {
+                var (image, mask) = set.Load(i);   // decoded into the unbounded cache; the tensors themselves are not kept
+                image.Dispose();
+                mask.Dispose();
+            }
         var sampler = new PairBatchSampler(set, config.Data, config.Schedule.BatchSize, config.Schedule.Seed);
         using (var queue = new PairBatchQueue(sampler, epoch: 0, batches, threads))
             for (int step = 0; step < batches; step++)
