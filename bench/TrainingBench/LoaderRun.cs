@@ -43,5 +43,5 @@ static class LoaderRun
     }
 
     static long PeakRssMb() => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:"))
-        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) >> 10;
+        .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1]) >> 10;
 }
