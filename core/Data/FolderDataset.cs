@@ -62,17 +62,17 @@ public sealed class FolderDataset : IImageDataset, IImageFiles
     /// <inheritdoc/>
     public ByteRaster? LoadMask(string id)
     {
-        if (MaskFolder is null)
-            return null;
-        var path = MaskFile.Find(MaskFolder, id);
-        if (path is null)
+        if (MaskPath(id) is not { } path)
             return null;
         var (w, h) = ImageCodec.ReadSize(ImagePath(id), MaxPixels);
         return MaskFile.LoadBinary(path, w, h, MaxPixels);
     }
 
     /// <inheritdoc/>
-    public bool HasMask(string id) => MaskFolder is not null && MaskFile.Find(MaskFolder, id) is not null;
+    public bool HasMask(string id) => MaskPath(id) is not null;
+
+    // The mask file of the image, or null when there is none.
+    private string? MaskPath(string id) => MaskFolder is null ? null : MaskFile.Find(MaskFolder, id);
 
     /// <inheritdoc/>
     public ByteRaster? LoadLabels(string id) => null;

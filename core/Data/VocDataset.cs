@@ -62,17 +62,17 @@ public sealed class VocDataset : IImageDataset, IImageFiles
     /// <remarks>Null when the mask file is missing: the official set keeps only images with a mask (see <see cref="WithMasksOnly"/>).</remarks>
     public ByteRaster? LoadMask(string id)
     {
-        if (Layout.Saliency is null)
-            return null;
-        var path = MaskFile.Find(Path.Combine(Root, Layout.Saliency), id);
-        if (path is null)
+        if (MaskPath(id) is not { } path)
             return null;
         var (w, h) = ImageCodec.ReadSize(ImagePath(id), MaxPixels);
         return MaskFile.LoadBinary(path, w, h, MaxPixels);
     }
 
     /// <inheritdoc/>
-    public bool HasMask(string id) => Layout.Saliency is not null && MaskFile.Find(Path.Combine(Root, Layout.Saliency), id) is not null;
+    public bool HasMask(string id) => MaskPath(id) is not null;
+
+    // The mask file of the image, or null when there is none.
+    private string? MaskPath(string id) => Layout.Saliency is null ? null : MaskFile.Find(Path.Combine(Root, Layout.Saliency), id);
 
     /// <inheritdoc/>
     public ByteRaster? LoadLabels(string id)

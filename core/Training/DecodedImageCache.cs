@@ -21,8 +21,8 @@ sealed class DecodedImageCache(long capacityBytes)
     readonly Lock _gate = new();
     long _bytes;
 
-    public long CapacityBytes { get; } = capacityBytes >= 0 ? capacityBytes
-        : throw new ArgumentOutOfRangeException(nameof(capacityBytes), capacityBytes, "the cache budget cannot be negative");
+    /// <summary>The budget, checked by <see cref="StreamingOptions.Validate"/>.</summary>
+    public long CapacityBytes { get; } = capacityBytes;
 
     /// <summary>Bytes of pixel data held now (never more than <see cref="CapacityBytes"/>).</summary>
     public long Bytes { get { lock (_gate) return _bytes; } }
