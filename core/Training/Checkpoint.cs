@@ -98,7 +98,7 @@ public static class Checkpoint
     {
         if (!source.CanSeek)
         {
-            var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+            var spool = TemporaryFile.Create();
             try { source.CopyTo(spool); spool.Position = 0; return Open(spool, name, ownsSource: true); }
             catch { spool.Dispose(); throw; }
         }

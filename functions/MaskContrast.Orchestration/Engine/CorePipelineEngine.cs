@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using MaskContrast.Core;
 using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;

@@ -1,3 +1,4 @@
+using MaskContrast.Core;
 using MaskContrast.Orchestration.Engine;
 
 namespace MaskContrast.Orchestration.Storage;

@@ -268,6 +268,18 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
         Assert.Equal(("r-9", 12), RunLayout.ParseRunEpochRecord("runs/r-9/checkpoints/epoch-0012.json"));
     }
 
+    // The durable test host with the real Container Apps launcher and ARM client pointed at the fake ARM server.
+    private Task<DurableTaskTestHost> StartThroughArmAsync(FakeArmJob arm, FakePipelineEngine engine, FakeTokenCredential? credential = null) =>
+        DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
+        {
+            ConfigureServices = services => services
+                .AddContainerAppsJobLauncher(new ContainerAppsJobLauncherOptions(FakeArmServer.JobId, FakeArmServer.ContainerName)
+                {
+                    Client = new() { ArmEndpoint = arm.Server.Endpoint, FirstRetryDelay = TimeSpan.FromMilliseconds(50) },
+                }, credential ?? new FakeTokenCredential())
+                .AddPipelineServices(_store, engine),
+        });
+
     [Fact]
     public async Task JobMode_ThroughTheArmClient_PollsALocalArmServerAndRestartsAFailedExecution()
     {
@@ -276,15 +288,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
         // (nobody raises the event, so the orchestration has to poll).
         await using var arm = new FakeArmJob(_store, engine, n => n == 1 ? FakeExecution.Fail : FakeExecution.Complete);
         var credential = new FakeTokenCredential();
-        await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
-        {
-            ConfigureServices = services => services
-                .AddContainerAppsJobLauncher(new ContainerAppsJobLauncherOptions(FakeArmServer.JobId, FakeArmServer.ContainerName)
-                {
-                    Client = new() { ArmEndpoint = arm.Server.Endpoint, FirstRetryDelay = TimeSpan.FromMilliseconds(50) },
-                }, credential)
-                .AddPipelineServices(_store, engine),
-        });
+        await using var host = await StartThroughArmAsync(arm, engine, credential);
         using var cts = new CancellationTokenSource(Timeout);
         var input = Input("run-arm", epochs: 2, FastJob with { EventTimeoutSeconds = 0.3 });
 
@@ -308,15 +312,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
     {
         var engine = new FakePipelineEngine(_store, imageCount: 2);
         await using var arm = new FakeArmJob(_store, engine, _ => FakeExecution.Fail);
-        await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
-        {
-            ConfigureServices = services => services
-                .AddContainerAppsJobLauncher(new ContainerAppsJobLauncherOptions(FakeArmServer.JobId, FakeArmServer.ContainerName)
-                {
-                    Client = new() { ArmEndpoint = arm.Server.Endpoint, FirstRetryDelay = TimeSpan.FromMilliseconds(50) },
-                }, new FakeTokenCredential())
-                .AddPipelineServices(_store, engine),
-        });
+        await using var host = await StartThroughArmAsync(arm, engine);
         using var cts = new CancellationTokenSource(Timeout);
         var input = Input("run-armfail", epochs: 2, FastJob with { EventTimeoutSeconds = 0.3 });
 
@@ -334,15 +330,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
     {
         var engine = new FakePipelineEngine(_store, imageCount: 2);
         await using var arm = new FakeArmJob(_store, engine, _ => FakeExecution.Hang);
-        await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
-        {
-            ConfigureServices = services => services
-                .AddContainerAppsJobLauncher(new ContainerAppsJobLauncherOptions(FakeArmServer.JobId, FakeArmServer.ContainerName)
-                {
-                    Client = new() { ArmEndpoint = arm.Server.Endpoint, FirstRetryDelay = TimeSpan.FromMilliseconds(50) },
-                }, new FakeTokenCredential())
-                .AddPipelineServices(_store, engine),
-        });
+        await using var host = await StartThroughArmAsync(arm, engine);
         using var cts = new CancellationTokenSource(Timeout);
         var input = Input("run-armcancel", epochs: 2, FastJob with { EventTimeoutSeconds = 0.3 });
 

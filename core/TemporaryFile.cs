@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 
-namespace MaskContrast.Orchestration.Storage;
+namespace MaskContrast.Core;
 
-/// <summary>Disk-backed buffers for artifacts too large to hold in memory (checkpoints), deleted when closed.</summary>
+/// <summary>Disk-backed buffers for what is too large to hold in memory (checkpoints), deleted when closed.</summary>
 public static class TemporaryFile
 {
     /// <summary>An empty read-write file in the temporary folder, deleted when the stream is disposed.</summary>
