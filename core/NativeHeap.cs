@@ -7,7 +7,7 @@ namespace MaskContrast.Core;
 /// and after an epoch (a whole model, its optimiser state and the batch activations freed) those blocks are scattered
 /// enough that little is reused: the default recipe trained in 4-step epochs, each from the previous checkpoint as the
 /// pipeline does, stayed resident at 1.1 → 2.7 GB over 6 epochs, and at 0.5–0.6 GB between epochs with a trim after each
-/// (bench/README.md, "Memory"). Trimming costs milliseconds, so it is done where large native state has just been freed.
+/// (bench/README.md, "Training input and memory at VOC scale"). Trimming costs milliseconds, so it is done where large native state has just been freed.
 /// </summary>
 public static class NativeHeap
 {
