@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using MaskContrast.Core.Config;
+using MaskContrast.Core.Inference;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
@@ -8,7 +9,7 @@ using MaskContrast.Orchestration.Storage;
 namespace MaskContrast.Cli.Commands;
 
 /// <summary>
-/// <c>maskcontrast run --data &lt;dir&gt; [--preset imagenet-resnet18] [--epochs N] [--store &lt;folder | connection string&gt;] [--run-id &lt;id&gt;]</c>:
+/// <c>maskcontrast run --data &lt;dir&gt; [--preset imagenet-resnet18] [--epochs N] [--names-from &lt;bundle or run folder&gt;] [--store &lt;folder | connection string&gt;] [--run-id &lt;id&gt;]</c>:
 /// the whole pipeline (proposals, epochs with a checkpoint each, evaluation, model bundle) on the embedded durable host.
 /// Running it again with the same run id continues from the last checkpoint.
 /// </summary>
@@ -33,6 +34,10 @@ public static partial class RunCommand
     };
     internal static readonly Option<int> ProbeEpochs = new("--linear-probe-epochs") { Description = "Also evaluate with a linear probe trained this many epochs (paper 60; needs labelled train and val splits)" };
     internal static readonly Option<bool> Retrieval = new("--retrieval") { Description = "Also evaluate with segment retrieval (bank from the labelled train split)" };
+    internal static readonly Option<string?> NamesFrom = new("--names-from")
+    {
+        Description = "A named model bundle or run folder of an earlier model: the new model's clusters are matched to its clusters and inherit their names",
+    };
     internal static readonly Option<bool> ChildProcess = new("--child-process") { Description = "Train each epoch in a `maskcontrast train-epoch` child process (as a GPU container would)" };
 
     public static Command Create()
@@ -41,7 +46,7 @@ public static partial class RunCommand
         var set = CommonOptions.Set();
         var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
         {
-            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, ProbeEpochs, Retrieval, Store, Container, RunId, ChildProcess, LockTimeout,
+            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, ProbeEpochs, Retrieval, NamesFrom, Store, Container, RunId, ChildProcess, LockTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,8 +60,11 @@ public static partial class RunCommand
             // The gate's checks before anything is written (it checks again, with the store, when it starts the run).
             if (RunStarter.Check(request) is { Count: > 0 } problems)
                 return PipelineSession.Refused(problems);
+            var names = parse.GetValue(NamesFrom) is { } from ? NamesSource(from) : null;
             Console.WriteLine(request.RunId);
             await ImportAsync(where, parse.GetValue(Data), dataset, cancellationToken);
+            if (names is not null)
+                request = request with { Settings = settings with { NamesFrom = await ImportBundleAsync(where, names, cancellationToken) } };
             return await PipelineSession.RunAsync(where, request, parse.GetValue(ChildProcess), cancellationToken, TimeSpan.FromSeconds(lockSeconds));
         });
         return command;
@@ -83,6 +91,26 @@ public static partial class RunCommand
         Console.Error.WriteLine($"dataset '{name}': {import.Copied} new files copied into the store");
         if (import.Skipped.Count > 0)
             Console.Error.WriteLine($"warning: dataset '{name}': {DatasetFileNames.Summary(import.Skipped)}");
+    }
+
+    /// <summary>The bundle --names-from names, checked before anything is written: it must be a bundle with cluster names.</summary>
+    internal static string NamesSource(string from)
+    {
+        string bundle = SegmentCommand.ResolveBundle(from);
+        BundleManifest manifest;
+        using (var f = File.OpenRead(bundle)) manifest = ModelBundle.ReadManifest(f, bundle);
+        if (manifest.ClusterNames is not { Count: > 0 })
+            throw new ArgumentException($"--names-from '{from}' ({bundle}) has no cluster names: name its clusters first (maskcontrast name --model {from} 1=… 2=…)");
+        return bundle;
+    }
+
+    /// <summary>Copies <paramref name="bundle"/> into the store (named by its hash) for the run to read; returns its artifact path.</summary>
+    internal static async Task<string> ImportBundleAsync(StoreChoice where, string bundle, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(bundle, cancellationToken);
+        string path = RunLayout.ImportedBundle(ArtifactStoreExtensions.Sha256Of(bytes));
+        await where.Open().CreateBytesAsync(path, bytes, cancellationToken);
+        return path;
     }
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]

@@ -9,7 +9,7 @@ namespace MaskContrast.Core.Evaluation;
 
 /// <summary>Everything a run's evaluation report shows, as written to <c>report.json</c>.</summary>
 public sealed record EvaluationDocument(ClusteringReport Clustering, EpochMetrics[] Training, string[]? ClassNames, string Note,
-    ExtraProtocolScores? Extras = null, IReadOnlyList<ClusterSheet>? Clusters = null);
+    ExtraProtocolScores? Extras = null, IReadOnlyList<ClusterSheet>? Clusters = null, NameCarry? Names = null);
 
 /// <summary>
 /// Writes an evaluation report into a folder: <c>report.json</c> (every number), <c>report.html</c> (tables and plots),
@@ -148,6 +148,26 @@ public static class ReportWriter
         return sb.Append("</table>").ToString();
     }
 
+    // The names inherited from the previous model: which old cluster each new one was matched to, and how well.
+    static string Names(NameCarry? carry)
+    {
+        if (carry is null) return "";
+        var sb = new StringBuilder($"<h2>Cluster names carried over</h2><p>From {WebUtility.HtmlEncode(carry.Source)}. ");
+        if (carry.Problem is { } problem)
+            return sb.Append($"No names were carried: {WebUtility.HtmlEncode(problem)}</p>").ToString();
+        sb.Append($"Both models segmented the same {carry.ReferenceImages} images; each new cluster was matched to one previous cluster " +
+            $"(Hungarian assignment on their agreement, the IoU of the two clusters where both models see an object) and inherits its name " +
+            $"when they agree at least {carry.MinAgreement:0.00}. A flagged cluster has no good match and keeps its number.</p>" +
+            "<table><tr><th>cluster</th><th>previous cluster</th><th>agreement</th><th>name</th></tr>");
+        foreach (var c in carry.Clusters)
+            sb.Append($"<tr><td>{c.Label}</td><td>{(c.PreviousLabel is { } p ? $"{p} {WebUtility.HtmlEncode(c.PreviousName ?? "")}" : "–")}</td>")
+              .Append($"<td>{c.Agreement:0.00}</td><td>{(c.Flagged ? "<b>flagged: no good match</b>" : WebUtility.HtmlEncode(c.Name ?? "–"))}</td></tr>");
+        sb.Append("</table>");
+        if (carry.NotCarried.Count > 0)
+            sb.Append($"<p>Names not carried: {WebUtility.HtmlEncode(string.Join(", ", carry.NotCarried.Select(n => $"{n.Key} '{n.Value}'")))}.</p>");
+        return sb.ToString();
+    }
+
     static string Html(EvaluationDocument doc, bool samples)
     {
         var c = doc.Clustering;
@@ -180,7 +200,7 @@ public static class ReportWriter
             sb.Append($"<tr><td>{e.Epoch}</td><td>{e.Loss:F3}</td><td>{e.Contrastive:F3}</td><td>{e.ChanceContrastive:F3}</td><td>{e.Saliency:F3}</td><td>{e.Seconds:F0}</td></tr>");
         sb.Append("</table><img src=\"loss_curve.png\" alt=\"loss curve\">");
         if (samples) sb.Append("<h2>Samples</h2><p>image · ground truth · prediction (matched clusters)</p><img src=\"samples.png\" alt=\"samples\">");
-        sb.Append(Clusters(doc));
+        sb.Append(Clusters(doc)).Append(Names(doc.Names));
         return sb.Append("</body></html>").ToString();
     }
 }

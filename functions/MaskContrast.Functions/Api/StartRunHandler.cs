@@ -1,3 +1,4 @@
+using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Runs;
@@ -10,7 +11,8 @@ using Microsoft.DurableTask.Client;
 namespace MaskContrast.Functions.Api;
 
 /// <summary>
-/// Answers <c>POST /api/runs</c>: hands the body to <see cref="RunStarter"/>, the gate the CLI uses too, and maps its
+/// Answers <c>POST /api/runs</c>: chooses the model the run inherits cluster names from (<see cref="NamesSource"/>), hands
+/// the body to <see cref="RunStarter"/>, the gate the CLI uses too, and maps its
 /// outcome to a status code: 202 started or resumed, 400 invalid fields or over the limits (all of them at once), 404
 /// dataset missing, 409 run id taken by other settings or already running, 429 as many runs going as the limits allow.
 /// </summary>
@@ -19,12 +21,17 @@ namespace MaskContrast.Functions.Api;
 /// <param name="limits">What an HTTP caller may spend; the host registers <see cref="RunLimits.FromSettings"/>.</param>
 public sealed class StartRunHandler(IArtifactStore store, EpochJobOptions? epochJob = null, RunLimits? limits = null)
 {
+    private readonly NamesSource _namesSource = new(store);
+
     /// <summary>Starts the run, or returns the problem.</summary>
     public async Task<IActionResult> StartAsync(StartRunRequest body, DurableTaskClient client, HttpRequest request, DateTime nowUtc,
         CancellationToken cancellationToken)
     {
         var instance = ApiLinks.Instance(request);
-        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(), nowUtc, epochJob, limits,
+        var (namesFrom, namesProblem) = await _namesSource.FindAsync(body.NamesFrom, body.Dataset, body.RunId, cancellationToken);
+        if (namesProblem is not null)
+            return Problems.BadRequest("namesFrom", namesProblem, instance);
+        var start = await RunStarter.StartAsync(client, store, body.ToStartRequest(namesFrom), nowUtc, epochJob, limits,
             cancellationToken: cancellationToken);
         return start.Outcome switch
         {

@@ -17,15 +17,18 @@ namespace MaskContrast.Functions.Api;
 /// <param name="Weights">Artifact path of pretrained weights, when the preset asks for them.</param>
 /// <param name="LinearProbeEpochs">Also evaluate with a linear probe trained this many epochs (paper 60; default 0 = off).</param>
 /// <param name="Retrieval">Also evaluate with segment retrieval (default off).</param>
+/// <param name="NamesFrom">Id of a run whose published model passes its cluster names on to this run's model; default: the
+/// active model, when it was trained on the same dataset (<see cref="Models.NamesSource"/>).</param>
 public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? Overrides, int? Epochs, string? RunId, int? ShardSize,
     ProposalSource? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null, int? LinearProbeEpochs = null,
-    bool? Retrieval = null)
+    bool? Retrieval = null, string? NamesFrom = null)
 {
     /// <summary>The preset used when none is given.</summary>
     public const string DefaultPreset = Presets.Default;
 
-    /// <summary>The body as the gate's request, with the defaults where the body is silent.</summary>
-    public RunStartRequest ToStartRequest()
+    /// <summary>The body as the gate's request, with the defaults where the body is silent; <paramref name="namesFrom"/> is the
+    /// bundle path <see cref="Models.NamesSource"/> chose.</summary>
+    public RunStartRequest ToStartRequest(string? namesFrom = null)
     {
         var defaults = new RunSettings(Dataset!, Preset ?? DefaultPreset, Overrides ?? [], Epochs);
         return new RunStartRequest(defaults with
@@ -36,6 +39,7 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
             Weights = Weights,
             LinearProbeEpochs = LinearProbeEpochs ?? defaults.LinearProbeEpochs,
             Retrieval = Retrieval ?? defaults.Retrieval,
+            NamesFrom = namesFrom,
         }, RunId, ShardSize);
     }
 }

@@ -146,6 +146,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         if (labelled && (settings.LinearProbeEpochs > 0 || settings.Retrieval))
             extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, outputs,
                 size, report.NumClasses, settings.LinearProbeEpochs, settings.Retrieval, cancellationToken), cancellationToken);
+        var carry = settings.NamesFrom is { } namesFrom
+            ? await CarryNamesAsync(runId, namesFrom, bundle, split, cancellationToken)
+            : null;
         using (bundle)
         {
             string note = labelled
@@ -154,11 +157,20 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             string temp = Directory.CreateTempSubdirectory("mc-eval-").FullName;
             try
             {
-                var doc = new EvaluationDocument(report, [.. trainer.History], classNames, note, extras);
+                var doc = new EvaluationDocument(report, [.. trainer.History], classNames, note, extras, Names: carry);
                 var files = ReportWriter.Write(temp, doc, samples.Images, samples.Truth, samples.Prediction, samples.Sheets);
                 bundle.SaveFile(Path.Combine(temp, ModelBundle.FileName));
                 foreach (var file in files.Append(ModelBundle.FileName))
                     await store.WriteBytesAsync(RunLayout.EvalFile(runId, file), await File.ReadAllBytesAsync(Path.Combine(temp, file), cancellationToken), cancellationToken);
+                if (carry is not null)
+                {
+                    await store.WriteJsonAsync(RunLayout.EvalFile(runId, NameCarry.FileName), carry, cancellationToken);
+                    if (carry.Names.Count > 0)
+                    {
+                        using var named = bundle.WithClusterNames(carry.Names);
+                        await store.WriteBytesAsync(RunLayout.NamedEvalBundle(runId), named.ToBytes(), cancellationToken);
+                    }
+                }
             }
             finally { Directory.Delete(temp, recursive: true); }
         }
@@ -174,10 +186,46 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             ?? throw new NonRetryablePipelineException($"run {runId} has no evaluated model bundle to publish; the evaluation step must run first");
         // Named by its hash and written once: a re-publish of the same (byte-stable) bundle is a no-op, and a published
         // path never changes content under the receipts that name it. The run's model record (model.json) points at it.
+        var published = await PublishBundleAsync(runId, bytes, cancellationToken);
+        // With inherited cluster names, the named version (as `name` would write it) becomes the run's model; the unnamed
+        // one stays beside it.
+        return await store.ReadBytesAsync(RunLayout.NamedEvalBundle(runId), cancellationToken) is { } named
+            ? await PublishBundleAsync(runId, named, cancellationToken)
+            : published;
+    }
+
+    private async Task<ModelLocation> PublishBundleAsync(string runId, byte[] bytes, CancellationToken cancellationToken)
+    {
         string sha256 = ArtifactStoreExtensions.Sha256Of(bytes);
         string path = RunLayout.PublishedBundle(runId, sha256);
         await store.CreateBytesAsync(path, bytes, cancellationToken);
         return new ModelLocation(path, sha256);
+    }
+
+    // The new model's clusters matched to those of the bundle at `source` on reference images of the evaluation split. A
+    // missing or unreadable bundle does not fail the run: the carry says why no names were passed on, and the model is
+    // published without them.
+    private async Task<NameCarry> CarryNamesAsync(string runId, string source, ModelBundle current, IImageDataset split, CancellationToken cancellationToken)
+    {
+        var bytes = await store.ReadBytesAsync(source, cancellationToken);
+        if (bytes is null)
+            return Unreadable($"{source} does not exist");
+        ModelBundle previous;
+        try { previous = ModelBundle.Load(new MemoryStream(bytes, writable: false), source); }
+        catch (Exception e) when (e is not OperationCanceledException) { return Unreadable($"{source} is not a readable model bundle ({e.Message})"); }
+        using (previous)
+        {
+            var carry = await Task.Run(() => NameCarrier.Carry(previous, source, current, split, NameCarrier.ReferenceIds(split.Ids), cancellationToken), cancellationToken);
+            _log.LogInformation("Run {RunId}: {Carried} cluster names carried from {Source}, {Flagged} clusters flagged", runId,
+                carry.Names.Count, source, carry.Clusters.Count(c => c.Flagged));
+            return carry;
+        }
+
+        NameCarry Unreadable(string problem)
+        {
+            _log.LogWarning("Run {RunId}: no cluster names carried: {Problem}", runId, problem);
+            return NameCarry.Failed(source, problem);
+        }
     }
 
     // The run's dataset and the image ids frozen at its start (ListDatasetImages), or all of them before that list exists.

@@ -20,8 +20,11 @@ namespace MaskContrast.Orchestration.Engine;
 /// <param name="Weights">Artifact path of a pretrained weight file (PyTorch pickle) when the preset asks for one.</param>
 /// <param name="LinearProbeEpochs">Also train a linear probe for this many epochs (paper 60; 0 = skip); needs labelled train and val splits.</param>
 /// <param name="Retrieval">Also run segment retrieval with a bank from the labelled train split.</param>
+/// <param name="NamesFrom">Artifact path of the previous model bundle whose cluster names the new model inherits
+/// (<see cref="Core.Evaluation.NameCarry"/>); null = none. The CLI sets it from <c>--names-from</c>, the HTTP API from
+/// <c>namesFrom</c> or else the active model when it was trained on the same dataset.</param>
 public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, ProposalSource Proposals = ProposalSource.MbPlusClusters,
-    int? EvalSize = null, int Clusters = 20, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false)
+    int? EvalSize = null, int Clusters = 20, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false, string? NamesFrom = null)
 {
     /// <summary>The inference resolution the run evaluates and segments at.</summary>
     public int InferenceSizeFor(TrainingConfig config) => EvalSize ?? InferenceSize.For(config);
@@ -52,6 +55,8 @@ public sealed record RunSettings(string Dataset, string Preset, string[] Overrid
             Add("clusters", $"clusters ({Clusters}) must be between 1 and 254.");
         if (Weights is not null)
             Check("weights", () => NameValidator.ValidatePath(Weights, "weights"));
+        if (NamesFrom is not null)
+            Check("namesFrom", () => NameValidator.ValidatePath(NamesFrom, "namesFrom"));
         if (LinearProbeEpochs is < 0 or > 1000)
             Add("linearProbeEpochs", $"linearProbeEpochs ({LinearProbeEpochs}) must be between 0 and 1000 (paper: 60).");
 

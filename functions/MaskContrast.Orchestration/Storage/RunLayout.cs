@@ -185,11 +185,22 @@ public static class RunLayout
 
     /// <summary><c>runs/{id}/model/model-{sha12}.mcbundle</c>: a published bundle, named by the first 12 hex digits of its
     /// SHA-256 and written once, so a path never changes content.</summary>
-    public static string PublishedBundle(string runId, string sha256)
+    public static string PublishedBundle(string runId, string sha256) => Model(runId) + BundleName(sha256);
+
+    /// <summary><c>runs/{id}/eval/model-named.mcbundle</c>: the evaluated bundle with the cluster names it inherited
+    /// (<see cref="Core.Evaluation.NameCarry"/>); published beside the unnamed one and made the run's model.</summary>
+    public static string NamedEvalBundle(string runId) => EvalFile(runId, "model-named.mcbundle");
+
+    /// <summary><c>models/imported/model-{sha12}.mcbundle</c>: a bundle the CLI copied into the store for <c>--names-from</c>,
+    /// named by its hash (written once).</summary>
+    public static string ImportedBundle(string sha256) => "models/imported/" + BundleName(sha256);
+
+    // model-{sha12}.mcbundle
+    private static string BundleName(string sha256)
     {
         if (sha256 is not { Length: 64 } || !sha256.All(char.IsAsciiHexDigitLower))
             throw new ArgumentException($"sha256 ('{sha256}') must be 64 lowercase hex digits.", nameof(sha256));
-        return Model(runId) + $"model-{sha256[..12]}.mcbundle";
+        return $"model-{sha256[..12]}.mcbundle";
     }
 
     /// <summary><c>runs/{id}/model/{fileName}</c> (weights, cluster centres).</summary>
