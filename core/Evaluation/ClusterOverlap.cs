@@ -24,13 +24,10 @@ public sealed class ClusterOverlap(int previousClusters, int currentClusters)
     {
         if ((previous.Width, previous.Height) != (current.Width, current.Height))
             throw new ArgumentException($"label maps of {previous.Width}×{previous.Height} and {current.Width}×{current.Height} cannot be compared", nameof(current));
+        if (previous.Values.Any(p => p > previousClusters) || current.Values.Any(c => c > currentClusters))
+            throw new ArgumentException($"a label is outside the models' clusters (1..{previousClusters} and 1..{currentClusters})");
         for (int i = 0; i < previous.Values.Length; i++)
-        {
-            int p = previous.Values[i], c = current.Values[i];
-            if (p > previousClusters || c > currentClusters)
-                throw new ArgumentException($"label {Math.Max(p, c)} is outside the models' clusters ({previousClusters} and {currentClusters})");
-            _counts[p, c]++;
-        }
+            _counts[previous.Values[i], current.Values[i]]++;
         Images++;
     }
 

@@ -1,4 +1,6 @@
 using MaskContrast.Core.Data;
+using MaskContrast.Core.Evaluation;
+using MaskContrast.Core.Inference;
 using MaskContrast.Core.Training;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Storage;
@@ -118,5 +120,53 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("syn_00001", shard);
         var model = await new LocalFolderArtifactStore(store).ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("corrupt"));
         Assert.True(File.Exists(Path.Combine(store, model!.Path)));
+    }
+
+    [Fact]
+    public async Task NamesFrom_RetrainedWithAnotherSeed_InheritsTheNamesOfWellMatchedClusters_FlagsTheRest_AndRefusesABadSource()
+    {
+        string store = Path.Combine(_folder.Path, "store");
+        var artifacts = new LocalFolderArtifactStore(store);
+        string[] Run(string runId, params string[] more) =>
+            ["run", "--data", Dataset(), "--dataset", "syn", "--preset", "tiny", "--epochs", "1", "--set", "schedule.stepsPerEpoch=4",
+             "--eval-size", "64", "--out", store, "--run-id", runId, .. more];
+        var (firstCode, first) = await CliProcess.RunAsync(Timeout, Run("first"));
+        Assert.True(firstCode == 0, first);
+        string unnamed = Path.Combine(store, (await artifacts.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("first")))!.Path);
+        var (nameCode, named) = await CliProcess.RunAsync(Timeout, "name", "--model", Path.Combine(store, "runs", "first"), "1=ring", "2=star", "3=dots", "4=zigzag");
+        Assert.True(nameCode == 0, named);
+        Assert.Contains("the run's model is now the named bundle", named);
+
+        var (code, output) = await CliProcess.RunAsync(Timeout, Run("second", "--set", "schedule.seed=2", "--names-from", Path.Combine(store, "runs", "first")));
+
+        Assert.True(code == 0, output);
+        var carry = (await artifacts.ReadJsonAsync<NameCarry>(RunLayout.EvalFile("second", NameCarry.FileName)))!;
+        string[] names = ["", "ring", "star", "dots", "zigzag"];
+        Assert.Null(carry.Problem);
+        Assert.Equal(16, carry.ReferenceImages);   // the val split
+        Assert.Equal([1, 2, 3, 4], carry.Clusters.Select(c => c.Label));
+        foreach (var c in carry.Clusters)
+        {
+            Assert.Equal(c.Agreement < NameCarry.DefaultMinAgreement, c.Flagged);
+            Assert.Equal(c.Flagged ? null : names[c.PreviousLabel!.Value], c.Name);
+            Assert.Contains(FormattableString.Invariant($"cluster {c.Label} <- previous {c.PreviousLabel} '{names[c.PreviousLabel!.Value]}', agreement {c.Agreement:0.00}: ") +
+                (c.Flagged ? "FLAGGED" : $"named '{c.Name}'"), output);
+        }
+        Assert.NotEmpty(carry.Names);   // a retrain of these four shapes finds at least one of them again
+        // The run's model is the named version; the unnamed one it was made from is published beside it.
+        var model = (await artifacts.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("second")))!;
+        using (var bundle = ModelBundle.LoadFile(Path.Combine(store, model.Path)))
+            Assert.Equal(carry.Names, bundle.Manifest.ClusterNames);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(store, RunLayout.Model("second")), "*.mcbundle").Length);
+        Assert.Contains("Cluster names carried over", await File.ReadAllTextAsync(Path.Combine(store, RunLayout.EvalFile("second", "report.html"))));
+
+        // A source that is missing, or a bundle without names, is refused before any run is written.
+        var (missingCode, missing) = await CliProcess.RunAsync(Timeout, Run("third", "--names-from", Path.Combine(_folder.Path, "nope.mcbundle")));
+        var (unnamedCode, plain) = await CliProcess.RunAsync(Timeout, Run("third", "--names-from", unnamed));
+        Assert.True(missingCode == 2, missing);
+        Assert.Contains("is neither a model bundle nor a run folder", missing);
+        Assert.True(unnamedCode == 2, plain);
+        Assert.Contains("has no cluster names: name its clusters first", plain);
+        Assert.False(Directory.Exists(Path.Combine(store, "runs", "third")));
     }
 }

@@ -99,4 +99,62 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         Assert.All(raster.Values, v => Assert.InRange(v, 0, 4));   // 4 object clusters (the val split holds 4 classes)
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s");
     }
+
+    [Fact]
+    public async Task Retrain_WhileANamedModelOfTheDatasetIsActive_InheritsItsNames_AndAnUnreadableSourceLeavesTheModelUnnamed()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var store = new BlobArtifactStore(await FunctionsTestKit.NewContainerAsync("names-api"));
+        var data = Path.Combine(_folder.Path, "syn");
+        SyntheticDataset.Generate(data, new SyntheticOptions(TrainCount: 24, ValCount: 16, Width: 64, Height: 64, Seed: 5));
+        await DatasetImport.ImportFolderAsync(store, "syn", data, cancellationToken: cts.Token);
+        using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
+        await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
+            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
+        var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        var models = new ModelsFunctions(new ActiveModelStore(store), new ClusterNaming(store, new ActiveModelStore(store)), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
+        async Task<IActionResult> StartAsync(string runId, string more) => await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",
+            $$"""{"dataset":"syn","preset":"tiny","epochs":1,"evalSize":64,"shardSize":20,"runId":"{{runId}}",{{more}}}"""), host.Client, cts.Token);
+        async Task<ModelLineage> CompletedAsync(string runId)
+        {
+            var done = await host.Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cts.Token);
+            Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{runId} {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+            return Assert.IsType<ModelLineage>(Assert.IsType<OkObjectResult>(
+                await models.GetModel(FunctionsTestKit.Request("GET", $"/api/models/{runId}"), runId, cts.Token)).Value);
+        }
+
+        Assert.IsType<AcceptedResult>(await StartAsync("first", "\"overrides\":[\"schedule.stepsPerEpoch=3\"]"));
+        await CompletedAsync("first");
+        Assert.IsType<OkObjectResult>(await models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/first/activate"), "first", cts.Token));
+        var named = Assert.IsType<ModelLocation>(Assert.IsType<OkObjectResult>(await models.NameClusters(
+            FunctionsTestKit.Request("PUT", "/api/models/first/clusters", """{"1":"ring","2":"star","3":"dots","4":"zigzag"}"""), "first", cts.Token)).Value);
+        // A model recorded for a run whose bundle is damaged, as a source of names.
+        string damaged = RunLayout.PublishedBundle("damaged", new string('0', 64));
+        await store.WriteBytesAsync(damaged, "not a bundle"u8.ToArray(), cts.Token);
+        await store.WriteJsonAsync(RunLayout.ModelRecord("damaged"), new ModelLocation(damaged, new string('0', 64)), cts.Token);
+
+        var unknown = Assert.IsType<ObjectResult>(await StartAsync("unknown", "\"namesFrom\":\"no-such-run\""));
+        // Retrained with another seed and no namesFrom: the active model (same dataset, named) passes its names on.
+        var retrained = Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(
+            await StartAsync("retrained", "\"overrides\":[\"schedule.stepsPerEpoch=3\",\"schedule.seed=2\"]")).Value);
+        Assert.IsType<AcceptedResult>(await StartAsync("from-damaged", "\"overrides\":[\"schedule.stepsPerEpoch=3\"],\"namesFrom\":\"damaged\""));
+        var lineage = await CompletedAsync("retrained");
+        var unnamed = await CompletedAsync("from-damaged");
+
+        Assert.Equal(400, unknown.StatusCode);
+        Assert.Contains("Run 'no-such-run' has no published model", JsonSerializer.Serialize(unknown.Value));
+        Assert.Equal(named.Path, retrained.Settings.NamesFrom);
+        var carry = lineage.NamesCarried!;
+        string[] names = ["", "ring", "star", "dots", "zigzag"];
+        Assert.Equal((named.Path, (string?)null, 16), (carry.Source, carry.Problem, carry.ReferenceImages));
+        Assert.All(carry.Clusters, c => Assert.Equal(c.Flagged ? null : names[c.PreviousLabel!.Value], c.Name));
+        Assert.NotEmpty(carry.Names);
+        Assert.Equal(carry.Names, lineage.ClusterNames);
+        Assert.Equal(named.Path, lineage.Settings!.NamesFrom);
+        Assert.Contains("Cluster names carried over", System.Text.Encoding.UTF8.GetString((await store.ReadBytesAsync(RunLayout.EvalFile("retrained", "report.html"), cts.Token))!));
+        // The damaged source: the run completes and its model is published, without names, saying why.
+        Assert.Contains($"{damaged} is not a readable model bundle", unnamed.NamesCarried!.Problem);
+        Assert.Null(unnamed.ClusterNames);
+        Assert.Single(await store.ListAsync(RunLayout.Model("from-damaged"), cts.Token), p => p.EndsWith(".mcbundle", StringComparison.Ordinal));
+    }
 }
