@@ -128,8 +128,8 @@ public sealed class RunCommandTests : IDisposable
         string store = Path.Combine(_folder.Path, "store");
         var artifacts = new LocalFolderArtifactStore(store);
         string[] Run(string runId, params string[] more) =>
-            ["run", "--data", Dataset(), "--dataset", "syn", "--preset", "tiny", "--epochs", "1", "--set", "schedule.stepsPerEpoch=4",
-             "--eval-size", "64", "--out", store, "--run-id", runId, .. more];
+            ["run", "--data", Dataset(), "--dataset", "syn", "--preset", "tiny", "--epochs", "2", "--set", "schedule.stepsPerEpoch=15",
+             "--proposals", "dataset", "--eval-size", "64", "--out", store, "--run-id", runId, .. more];
         var (firstCode, first) = await CliProcess.RunAsync(Timeout, Run("first"));
         Assert.True(firstCode == 0, first);
         string unnamed = Path.Combine(store, (await artifacts.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("first")))!.Path);
@@ -152,7 +152,9 @@ public sealed class RunCommandTests : IDisposable
             Assert.Contains(FormattableString.Invariant($"cluster {c.Label} <- previous {c.PreviousLabel} '{names[c.PreviousLabel!.Value]}', agreement {c.Agreement:0.00}: ") +
                 (c.Flagged ? "FLAGGED" : $"named '{c.Name}'"), output);
         }
-        Assert.NotEmpty(carry.Names);   // a retrain of these four shapes finds at least one of them again
+        // Measured here: new 1 = old 2 (0.73) and new 2 = old 3 (0.56) inherit 'star' and 'dots'; new 3 and 4 agree 0.26 and 0.24
+        // with old 1 and 4 and are flagged. Shorter runs segment no foreground at all (every agreement 0).
+        Assert.True(carry.Names.Count > 0, output);
         // The run's model is the named version; the unnamed one it was made from is published beside it.
         var model = (await artifacts.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("second")))!;
         using (var bundle = ModelBundle.LoadFile(Path.Combine(store, model.Path)))
