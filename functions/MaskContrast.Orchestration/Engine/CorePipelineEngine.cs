@@ -146,11 +146,11 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         if (labelled && (settings.LinearProbeEpochs > 0 || settings.Retrieval))
             extras = await Task.Run(() => ExtraProtocols.Run(trainer.Model.Query, DatasetFolder.Open(root, "train"), split, outputs,
                 size, report.NumClasses, settings.LinearProbeEpochs, settings.Retrieval, cancellationToken), cancellationToken);
-        var carry = settings.NamesFrom is { } namesFrom
-            ? await CarryNamesAsync(runId, namesFrom, bundle, split, cancellationToken)
-            : null;
         using (bundle)
         {
+            var carry = settings.NamesFrom is { } namesFrom
+                ? await CarryNamesAsync(runId, namesFrom, bundle, split, cancellationToken)
+                : null;
             string note = labelled
                 ? $"Run {runId}, epoch {epoch}, evaluated on the val split of '{settings.Dataset}'."
                 : $"Run {runId}, epoch {epoch}: '{settings.Dataset}' has no labelled val split, so clusters were fitted on its images and no mIoU is meaningful.";
