@@ -30,8 +30,10 @@ public static class ClusterCount
 /// <summary>Reads a number or "auto" (→ null) and writes null as "auto"; JSON null is refused, so it cannot mean auto by accident.</summary>
 public sealed class ClusterCountJsonConverter : JsonConverter<int?>
 {
+    /// <inheritdoc/>
     public override bool HandleNull => true;
 
+    /// <inheritdoc/>
     public override int? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
     {
         JsonTokenType.Number when reader.TryGetInt32(out int n) => n,
@@ -39,6 +41,7 @@ public sealed class ClusterCountJsonConverter : JsonConverter<int?>
         _ => throw new JsonException($"clusters must be a whole number of clusters (1–254) or \"{ClusterCount.Auto}\""),
     };
 
+    /// <inheritdoc/>
     public override void Write(Utf8JsonWriter writer, int? value, JsonSerializerOptions options)
     {
         if (value is { } n) writer.WriteNumberValue(n);

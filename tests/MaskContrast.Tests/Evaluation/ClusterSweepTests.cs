@@ -59,10 +59,17 @@ public class ClusterSweepTests
     }
 
     [Fact]
+    public void Choose_StableButTinyCluster_IsPassedOver()
+    {
+        // K = 4 has the higher silhouette, but its smallest cluster (1 %) is under a fifth of an even share (5 %).
+        ClusterSweepRow[] rows = [new(2, 0.95, 0.3, 10, 0.4), new(4, 0.97, 0.5, 6, 0.01)];
+        Assert.Equal(2, ClusterSweep.Choose(rows, new ClusterSweepOptions()).K);
+    }
+
+    [Fact]
     public void Choose_NothingStable_TakesTheMostStableAndSaysSo()
     {
-        ClusterSweepRow[] rows = [new(2, 0.5, 0.3, 10, 0.4), new(3, 0.7, 0.2, 8, 0.3), new(4, 0.95, 0.4, 6, 0.01)];
-        // K = 4 is stable but its smallest cluster (1 %) is under a fifth of an even share (5 %): not eligible.
+        ClusterSweepRow[] rows = [new(2, 0.5, 0.3, 10, 0.4), new(3, 0.8, 0.2, 8, 0.3), new(4, 0.6, 0.4, 6, 0.2)];
         var (k, reason) = ClusterSweep.Choose(rows, new ClusterSweepOptions());
         Assert.Equal(3, k);
         Assert.Contains("no cluster count had seeds that agree", reason);
