@@ -159,6 +159,7 @@ public static class PipelineSession
             Console.WriteLine($"  K-means mIoU {eval.MeanIou * 100:F1} %" +
                 (eval.Chance is { } chance ? $" (chance {chance * 100:F1} %" + (eval.PerImageCeiling is { } ceiling ? $", ceiling of one cluster per image {ceiling * 100:F1} %)" : ")") : "") +
                 $"; report: {Where(eval.ReportPath)}");
+        if (result.Eval?.ClusterChoice is { } choice) Console.WriteLine($"  clusters: {choice}");
         if (await store.ReadJsonAsync<NameCarry>(RunLayout.EvalFile(runId, NameCarry.FileName)) is { } carry)
             foreach (var line in carry.Describe()) Console.WriteLine("  " + line);
         if (result.Model is { } model) Console.WriteLine($"  model bundle: {Where(model.Path)}");

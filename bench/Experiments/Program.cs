@@ -10,10 +10,12 @@ using static TorchSharp.torch;
 // baselines (untrained network, raw colours, chance) and append a row to a Markdown table.
 // usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED[,FAMILY]] [--results FILE]
 //                    [--eval-size S] [--dump-views FILE] [section.field=value ...]
+//        Experiments ksweep [--families shapes,clutter] [--seeds 1,2,3,4,5] [--images 100] [--table] (KSweepBench.cs)
 //        Experiments plot OUT.png CHANCE label=curve.csv ... (contrastive curves of several runs against the chance level)
 // --synthetic sets the generated set when DIR does not exist yet (default 300,100,128,0: the set of issue 5; a fifth
 // element names the family: shapes or clutter).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length >= 1 && args[0] == "ksweep") return KSweepBench.Run(args[1..]);
 if (args.Length >= 3 && args[0] == "plot") return CurvePlot.Write(args[1], double.Parse(args[2], CultureInfo.InvariantCulture), args[3..]);
 if (args.Length < 2) { Console.Error.WriteLine("usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED] [--results FILE] [--dump-views FILE] [overrides...]"); return 2; }
 string name = args[0], preset = args[1];

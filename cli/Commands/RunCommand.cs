@@ -32,6 +32,10 @@ public static partial class RunCommand
         Description = "With a connection-string store: seconds before an epoch left by a killed process is handed to a restarted one (lock renewed while alive)",
         DefaultValueFactory = _ => 60,
     };
+    internal static readonly Option<string?> Clusters = new("--clusters")
+    {
+        Description = $"Object clusters for a dataset without labels: a number (default {ClusterCount.Default}) or auto (the K the evaluation's K sweep picks; the report shows the sweep either way). With labels: classes − 1",
+    };
     internal static readonly Option<int> ProbeEpochs = new("--linear-probe-epochs") { Description = "Also evaluate with a linear probe trained this many epochs (paper 60; needs labelled train and val splits)" };
     internal static readonly Option<bool> Retrieval = new("--retrieval") { Description = "Also evaluate with segment retrieval (bank from the labelled train split)" };
     internal static readonly Option<string?> NamesFrom = new("--names-from")
@@ -46,7 +50,7 @@ public static partial class RunCommand
         var set = CommonOptions.Set();
         var command = new Command("run", "Train, evaluate and publish a model with the whole pipeline; prints the run id first")
         {
-            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, ProbeEpochs, Retrieval, NamesFrom, Store, Container, RunId, ChildProcess, LockTimeout,
+            Data, DatasetName, preset, Epochs, set, Proposals, EvalSize, Clusters, ProbeEpochs, Retrieval, NamesFrom, Store, Container, RunId, ChildProcess, LockTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,7 +59,8 @@ public static partial class RunCommand
             if (lockSeconds is < 5 or > 3600) throw new ArgumentOutOfRangeException("--activity-lock-seconds", lockSeconds, "must be in 5..3600");
             string dataset = DatasetNameOf(parse.GetValue(Data), parse.GetValue(DatasetName));
             var settings = new RunSettings(dataset, parse.GetValue(preset)!, parse.GetValue(set) ?? [], parse.GetValue(Epochs), ConfigNames.Parse<ProposalSource>(parse.GetValue(Proposals)!),
-                parse.GetValue(EvalSize), LinearProbeEpochs: parse.GetValue(ProbeEpochs), Retrieval: parse.GetValue(Retrieval));
+                parse.GetValue(EvalSize), parse.GetValue(Clusters) is { } clusters ? ClusterCount.Parse(clusters, "--clusters") : ClusterCount.Default,
+                LinearProbeEpochs: parse.GetValue(ProbeEpochs), Retrieval: parse.GetValue(Retrieval));
             var request = new RunStartRequest(settings, parse.GetValue(RunId) ?? RunIds.New(DateTime.UtcNow));
             // The gate's checks before anything is written (it checks again, with the store, when it starts the run).
             if (RunStarter.Check(request) is { Count: > 0 } problems)

@@ -42,11 +42,14 @@ public static class StatusCommand
             Console.Error.WriteLine($"run '{runId}' does not exist in {store.Description}");
             return ExitCodes.InvalidInput;
         }
-        Console.WriteLine($"run {runId}: dataset {settings.Dataset}, preset {settings.Preset} [{string.Join(" ", settings.Overrides)}], {settings.Epochs} epochs, proposals {settings.Proposals.JsonName()}");
+        Console.WriteLine($"run {runId}: dataset {settings.Dataset}, preset {settings.Preset} [{string.Join(" ", settings.Overrides)}], {settings.Epochs} epochs, proposals {settings.Proposals.JsonName()}, clusters {ClusterCount.Describe(settings.Clusters)}");
         foreach (var e in await EpochRecords.ListAsync(store, runId, cancellationToken))
             Console.WriteLine($"  epoch {e.Epoch}: loss {e.Loss:F4} contrastive {e.Contrastive:F4} saliency {e.Saliency:F4} ({e.Seconds:F0} s)");
         if (await store.ReadJsonAsync<EvalResult>(RunLayout.EvalResult(runId), cancellationToken) is { } eval)
+        {
             Console.WriteLine($"  evaluation: K-means mIoU {eval.MeanIou * 100:F1} % over {eval.Clusters} classes; report {eval.ReportPath}");
+            if (eval.ClusterChoice is { } choice) Console.WriteLine($"  clusters: {choice}");
+        }
         if (await store.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord(runId), cancellationToken) is { } model)
             Console.WriteLine($"  model: {model.Path} (SHA-256 {model.Sha256})");
         return ExitCodes.Success;

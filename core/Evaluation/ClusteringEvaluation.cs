@@ -20,6 +20,8 @@ public sealed record ProtocolSummary(double MeanIoU, double StdIoU, double[] Per
 /// says whether the PCA was whitened and <see cref="Assignment"/> which of the two the model bundle segments with.
 /// <see cref="PerImageCeiling"/> is the best any one-cluster-per-image protocol can score on the split (true foreground,
 /// each image's majority class): on data whose images hold several classes it caps the official protocol.
+/// <see cref="Sweep"/> is the K sweep over the prototypes the bundle's assignment clusters; <see cref="AutoClusters"/> says
+/// that <see cref="NumClasses"/> − 1 is the sweep's pick (unlabelled data, <c>--clusters auto</c>).
 /// </summary>
 public sealed record ClusteringReport(
     int Images, int Size, int NumClasses, int[] Seeds,
@@ -27,7 +29,8 @@ public sealed record ClusteringReport(
     ProtocolSummary? Untrained, ProtocolSummary? UntrainedTrueForeground,
     ProtocolSummary RawColours, ProtocolSummary Chance,
     double SaliencyIoU, ProtocolSummary? PixelClustering,
-    ProtocolSummary? PerObject = null, bool Whitened = true, ClusterAssignment Assignment = ClusterAssignment.Image, double? PerImageCeiling = null)
+    ProtocolSummary? PerObject = null, bool Whitened = true, ClusterAssignment Assignment = ClusterAssignment.Image, double? PerImageCeiling = null,
+    ClusterSweep? Sweep = null, bool AutoClusters = false)
 {
     /// <summary>The score of the assignment the model bundle segments with.</summary>
     public ProtocolSummary Headline => Assignment == ClusterAssignment.Object && PerObject is not null ? PerObject : Trained;

@@ -14,11 +14,14 @@ namespace MaskContrast.Core.Evaluation;
 /// <param name="IncludeUntrained">Also evaluate the same network at its initial weights (same seed, and the packaged ImageNet
 /// backbone when the run started from it), the yardstick for learning.</param>
 /// <param name="PixelClustering">Also run the pixel-level variant (several clusters per image, for multi-object scenes).</param>
+/// <param name="AutoClusters">Without ground truth and without <paramref name="NumClasses"/>: cluster into the K that the
+/// K sweep (<see cref="ClusterSweep"/>, run on every evaluation) picks. With ground truth the protocol keeps C − 1.</param>
 public sealed record EvaluationOptions(int Size = 512, int? NumClasses = null, IReadOnlyList<int>? Seeds = null,
-    bool IncludeUntrained = true, int BatchSize = 8, bool PixelClustering = false)
+    bool IncludeUntrained = true, int BatchSize = 8, bool PixelClustering = false, bool AutoClusters = false)
 {
     public void Validate()
     {
+        if (AutoClusters && NumClasses is not null) throw new ArgumentException($"give either NumClasses ({NumClasses}) or AutoClusters, not both", nameof(AutoClusters));
         if (Size is < 16 or > 2048) throw new ArgumentOutOfRangeException(nameof(Size), Size, "evaluation size must be in 16..2048 (paper: 512)");
         if (NumClasses is < 2 or > 255) throw new ArgumentOutOfRangeException(nameof(NumClasses), NumClasses, "classes must be in 2..255");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be at least 1");
@@ -58,8 +61,16 @@ public static class ModelEvaluation
     {
         options.Validate();
         outputs.RequireComputedOn(split, options.Size, withEmbeddings: options.PixelClustering);
-        int classes = options.NumClasses ?? DetectClasses(outputs.GroundTruth)
-            ?? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly");
+        // The sweep runs on every evaluation (seconds at most; bench/README.md): it is the only evidence for K without labels,
+        // and with labels it shows how the label-free pick compares with the true C − 1.
+        bool objects = config.Evaluation.Assignment == ClusterAssignment.Object;
+        progress?.Report("K sweep: k-means stability, silhouette and cluster sizes for K in " + string.Join(", ", ClusterSweepOptions.DefaultKs));
+        var sweep = ClusterSweep.OnPrototypes(objects ? outputs.ObjectPrototypes : outputs.Prototypes, config.Evaluation.Whiten, cancellationToken: cancellationToken);
+        int? labelled = DetectClasses(outputs.GroundTruth);
+        bool auto = options.AutoClusters && labelled is null;
+        int classes = options.NumClasses ?? labelled
+            ?? (!options.AutoClusters ? throw new InvalidDataException("the split has no ground truth; give the number of classes (object clusters + 1) explicitly")
+                : sweep.Chosen + 1 ?? throw new InvalidDataException($"clusters auto: {sweep.Reason}; the split has {sweep.Segments} segments. Give the number of clusters instead"));
         var protocol = new ClusteringProtocolOptions(NumClasses: classes, Seeds: options.Seeds, Whiten: config.Evaluation.Whiten);
         SplitOutputs? untrained = null;
         try
@@ -78,7 +89,7 @@ public static class ModelEvaluation
             var (report, perImage, perObject) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);
             bool byObject = config.Evaluation.Assignment == ClusterAssignment.Object && perObject is not null;
             var result = byObject ? perObject! : perImage;
-            report = report with { Assignment = byObject ? ClusterAssignment.Object : ClusterAssignment.Image };
+            report = report with { Assignment = byObject ? ClusterAssignment.Object : ClusterAssignment.Image, Sweep = sweep, AutoClusters = auto };
             long salient = outputs.PredictedMasks.Sum(m => m.Values.Count(v => v != 0));
             if (options.PixelClustering && salient < classes - 1)
                 progress?.Report($"pixel-level clustering skipped: only {salient} salient pixels in the split");
@@ -89,7 +100,7 @@ public static class ModelEvaluation
                     PixelClusteringProtocol.Evaluate(outputs.Embeddings, outputs.PredictedMasks, outputs.GroundTruth, protocol)) };
             }
             var bundle = ModelBundle.Create(trained, config, options.Size, result, classNames, sourceRun, epoch, report.Assignment);
-            var sheets = ClusterContactSheets.Build(outputs, result, byObject, labelled: DetectClasses(outputs.GroundTruth) is not null);
+            var sheets = ClusterContactSheets.Build(outputs, result, byObject, labelled: labelled is not null);
             return (report, bundle, Samples(outputs, result, samples, byObject) with { Sheets = sheets });
         }
         finally { untrained?.Dispose(); }

@@ -131,6 +131,23 @@ public static class ReportWriter
                $"<tr><td>segment retrieval, VOC 7 classes</td><td>{P(x.RetrievalVoc7MeanIoU)}</td></tr></table>";
     }
 
+    // The K sweep: the label-free evidence for the number of clusters, and what was done with it.
+    static string Sweep(ClusteringReport c)
+    {
+        if (c.Sweep is not { } sweep) return "";
+        string used = $"The clusters above use K = {c.NumClasses - 1}" + (c.AutoClusters
+            ? ", the sweep's pick (<code>--clusters auto</code>)." : ": the labels' C − 1, or the number the run was given.");
+        var sb = new StringBuilder("<h2>Number of clusters (K sweep)</h2>")
+            .Append($"<p>k-means into each K over the same {sweep.Segments} PCA-projected prototypes the protocol clusters, " +
+                    "5 seeds with one k-means++ start each. Stability: mean adjusted Rand index between the seeds' partitions (1 = the same " +
+                    "clusters every time). Silhouette, inertia and the smallest cluster's share: the lowest-inertia seed. " +
+                    $"{WebUtility.HtmlEncode(sweep.Reason)}. {used}</p>")
+            .Append("<table><tr><th>K</th><th>stability (ARI)</th><th>silhouette</th><th>inertia</th><th>smallest cluster %</th></tr>");
+        foreach (var r in sweep.Rows)
+            sb.Append($"<tr><td>{r.K}{(r.K == sweep.Chosen ? " ← auto" : "")}</td><td>{r.Stability:F2}</td><td>{r.Silhouette:F2}</td><td>{r.Inertia:F1}</td><td>{r.SmallestShare * 100:F1}</td></tr>");
+        return sb.Append("</table>").ToString();
+    }
+
     // Every cluster with its contact sheet: what a user of unlabelled data looks at to tell what each cluster is.
     static string Clusters(EvaluationDocument doc)
     {
@@ -200,7 +217,7 @@ public static class ReportWriter
             sb.Append($"<tr><td>{e.Epoch}</td><td>{e.Loss:F3}</td><td>{e.Contrastive:F3}</td><td>{e.ChanceContrastive:F3}</td><td>{e.Saliency:F3}</td><td>{e.Seconds:F0}</td></tr>");
         sb.Append("</table><img src=\"loss_curve.png\" alt=\"loss curve\">");
         if (samples) sb.Append("<h2>Samples</h2><p>image · ground truth · prediction (matched clusters)</p><img src=\"samples.png\" alt=\"samples\">");
-        sb.Append(Clusters(doc)).Append(Names(doc.Names));
+        sb.Append(Clusters(doc)).Append(Sweep(c)).Append(Names(doc.Names));
         return sb.Append("</body></html>").ToString();
     }
 }

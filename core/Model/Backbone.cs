@@ -82,10 +82,14 @@ public sealed class Backbone : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => layer4.call(ThroughLayer3(x));
 
     /// <summary>The output of layer3: mid-level features (parts, textures) that the proposal check clusters.</summary>
-    public Tensor ThroughLayer3(Tensor x)
+    public Tensor ThroughLayer3(Tensor x) => ThroughLayers2And3(x).Layer3;
+
+    /// <summary>The outputs of layer2 and layer3.</summary>
+    public (Tensor Layer2, Tensor Layer3) ThroughLayers2And3(Tensor x)
     {
         if (_input is not null) x = _input(x);
         x = maxpool.call(relu.call(bn1.call(conv1.call(x))));
-        return layer3.call(layer2.call(layer1.call(x)));
+        var l2 = layer2.call(layer1.call(x));
+        return (l2, layer3.call(l2));
     }
 }

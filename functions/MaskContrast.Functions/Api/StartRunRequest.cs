@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MaskContrast.Core.Config;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Runs;
@@ -13,14 +14,15 @@ namespace MaskContrast.Functions.Api;
 /// <param name="ShardSize">Images per proposal shard (default 64).</param>
 /// <param name="Proposals">Mask source: mbplus (default), ft or dataset (see <see cref="RunSettings.Proposals"/>).</param>
 /// <param name="EvalSize">Inference resolution S (default: the preset's, see InferenceSize).</param>
-/// <param name="Clusters">Object clusters without ground truth (default 20).</param>
+/// <param name="Clusters">Object clusters without ground truth: a number (default 20) or "auto" (chosen by the K sweep).</param>
 /// <param name="Weights">Artifact path of pretrained weights, when the preset asks for them.</param>
 /// <param name="LinearProbeEpochs">Also evaluate with a linear probe trained this many epochs (paper 60; default 0 = off).</param>
 /// <param name="Retrieval">Also evaluate with segment retrieval (default off).</param>
 /// <param name="NamesFrom">Id of a run whose published model passes its cluster names on to this run's model; default: the
 /// active model, when it was trained on the same dataset (<see cref="Models.NamesSource"/>).</param>
 public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? Overrides, int? Epochs, string? RunId, int? ShardSize,
-    ProposalSource? Proposals = null, int? EvalSize = null, int? Clusters = null, string? Weights = null, int? LinearProbeEpochs = null,
+    ProposalSource? Proposals = null, int? EvalSize = null,
+    [property: JsonConverter(typeof(ClusterCountJsonConverter))] int? Clusters = ClusterCount.Default, string? Weights = null, int? LinearProbeEpochs = null,
     bool? Retrieval = null, string? NamesFrom = null)
 {
     /// <summary>The preset used when none is given.</summary>
@@ -35,7 +37,7 @@ public sealed record StartRunRequest(string? Dataset, string? Preset, string[]? 
         {
             Proposals = Proposals ?? defaults.Proposals,
             EvalSize = EvalSize,
-            Clusters = Clusters ?? defaults.Clusters,
+            Clusters = Clusters,
             Weights = Weights,
             LinearProbeEpochs = LinearProbeEpochs ?? defaults.LinearProbeEpochs,
             Retrieval = Retrieval ?? defaults.Retrieval,

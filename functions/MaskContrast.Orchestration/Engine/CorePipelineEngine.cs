@@ -134,7 +134,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         bool labelled = DatasetFolder.HasLabelledSplit(root, "val");
         var split = labelled ? DatasetFolder.Open(root, "val") : DatasetFolder.Open(root, "train");
         int size = settings.InferenceSizeFor(config);
-        var options = new EvaluationOptions(Size: size, NumClasses: labelled ? null : settings.Clusters + 1);
+        var options = new EvaluationOptions(Size: size, NumClasses: labelled ? null : settings.Clusters + 1, AutoClusters: !labelled && settings.Clusters is null);
         // Embedded once: the K-means protocol and the retrieval queries read the same outputs.
         using var outputs = await Task.Run(() => ModelEvaluation.Embed(trainer.Model.Query, split, options, cancellationToken: cancellationToken), cancellationToken);
         var (report, bundle, samples) = await Task.Run(() => ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, split, options,
@@ -174,9 +174,22 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
             }
             finally { Directory.Delete(temp, recursive: true); }
         }
+        string choice = ClusterChoice(report, labelled);
+        _log.LogInformation("Run {RunId}: {ClusterChoice}", runId, choice);
         return labelled
-            ? new EvalResult(report.Headline.MeanIoU, report.NumClasses, RunLayout.EvalFile(runId, "report.html"), report.Chance.MeanIoU, report.PerImageCeiling)
-            : new EvalResult(0, report.NumClasses, RunLayout.EvalFile(runId, "report.html"));
+            ? new EvalResult(report.Headline.MeanIoU, report.NumClasses, RunLayout.EvalFile(runId, "report.html"), report.Chance.MeanIoU, report.PerImageCeiling, choice)
+            : new EvalResult(0, report.NumClasses, RunLayout.EvalFile(runId, "report.html"), ClusterChoice: choice);
+    }
+
+    // Where K came from, with the sweep's reason: what `run` prints and the pipeline result carries.
+    private static string ClusterChoice(ClusteringReport report, bool labelled)
+    {
+        int k = report.NumClasses - 1;
+        var sweep = report.Sweep!;
+        string pick = sweep.Chosen is { } chosen ? $"the K sweep picks {chosen} ({sweep.Reason})" : $"the K sweep could not pick: {sweep.Reason}";
+        return report.AutoClusters ? $"K = {k} chosen by the K sweep: {sweep.Reason}"
+            : labelled ? $"K = {k} (the labels' classes − 1); label-free, {pick}"
+            : $"K = {k} as asked; {pick}";
     }
 
     /// <inheritdoc/>

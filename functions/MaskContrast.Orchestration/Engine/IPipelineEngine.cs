@@ -76,7 +76,9 @@ public sealed record EpochResult(int Epoch, double Loss, double Contrastive, dou
 /// <param name="ReportPath">Artifact path of the human-readable report.</param>
 /// <param name="Chance">The protocol's chance level on the same split (true foreground, a random cluster per image).</param>
 /// <param name="PerImageCeiling">The best one cluster per image can score on the split (true foreground, majority class).</param>
-public sealed record EvalResult(double MeanIou, int Clusters, string ReportPath, double? Chance = null, double? PerImageCeiling = null);
+/// <param name="ClusterChoice">Where the number of clusters came from (labels, as asked, or the K sweep's pick) and the sweep's evidence.</param>
+public sealed record EvalResult(double MeanIou, int Clusters, string ReportPath, double? Chance = null, double? PerImageCeiling = null,
+    string? ClusterChoice = null);
 
 /// <summary>Where the published model bundle is.</summary>
 /// <param name="Path">Artifact path of the bundle's main file.</param>

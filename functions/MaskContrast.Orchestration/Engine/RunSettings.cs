@@ -16,7 +16,8 @@ namespace MaskContrast.Orchestration.Engine;
 /// <c>dataset</c> (the dataset's own mask folder).</param>
 /// <param name="EvalSize">Inference resolution S (S×S) of the evaluation and the model bundle; null = the preset's
 /// (<see cref="InferenceSize"/>: the official 512 for <c>paper</c>, else from the scale the network was trained at).</param>
-/// <param name="Clusters">Object clusters when the dataset has no ground truth (with ground truth: classes − 1).</param>
+/// <param name="Clusters">Object clusters when the dataset has no ground truth (with ground truth: classes − 1); null = auto,
+/// the K the evaluation's K sweep picks (recorded as "auto").</param>
 /// <param name="Weights">Artifact path of a pretrained weight file (PyTorch pickle) when the preset asks for one.</param>
 /// <param name="LinearProbeEpochs">Also train a linear probe for this many epochs (paper 60; 0 = skip); needs labelled train and val splits.</param>
 /// <param name="Retrieval">Also run segment retrieval with a bank from the labelled train split.</param>
@@ -24,7 +25,7 @@ namespace MaskContrast.Orchestration.Engine;
 /// (<see cref="Core.Evaluation.NameCarry"/>); null = none. The CLI sets it from <c>--names-from</c>, the HTTP API from
 /// <c>namesFrom</c> or else the active model when it was trained on the same dataset.</param>
 public sealed record RunSettings(string Dataset, string Preset, string[] Overrides, int? Epochs = null, ProposalSource Proposals = ProposalSource.MbPlusClusters,
-    int? EvalSize = null, int Clusters = 20, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false, string? NamesFrom = null)
+    int? EvalSize = null, [property: JsonConverter(typeof(ClusterCountJsonConverter))] int? Clusters = ClusterCount.Default, string? Weights = null, int LinearProbeEpochs = 0, bool Retrieval = false, string? NamesFrom = null)
 {
     /// <summary>The inference resolution the run evaluates and segments at.</summary>
     public int InferenceSizeFor(TrainingConfig config) => EvalSize ?? InferenceSize.For(config);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using MaskContrast.Core.Config;
 using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
 using MaskContrast.Core.Inference;
@@ -82,6 +84,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("empty-folder", "is empty")]
     [InlineData("bad-run-id", "--run-id")]
     [InlineData("bad-config", "optimizer.learningRate (-1) must be in (0, 10]")]
+    [InlineData("bad-clusters", "--clusters ('lots') must be a number of clusters (1–254) or \"auto\"")]
     public async Task BadInput_ExitsWith2AndSaysWhy_WritingNoRun(string @case, string message)
     {
         string store = Path.Combine(_folder.Path, "store");
@@ -91,6 +94,7 @@ public sealed class RunCommandTests : IDisposable
             "missing-folder" => ["run", "--data", Path.Combine(_folder.Path, "nope"), "--out", store, "--run-id", "r1"],
             "empty-folder" => ["run", "--data", empty, "--out", store, "--run-id", "r1"],
             "bad-run-id" => ["run", "--data", Dataset(), "--out", store, "--run-id", "../escape"],
+            "bad-clusters" => ["run", "--data", Dataset(), "--out", store, "--run-id", "r1", "--clusters", "lots"],
             _ => ["run", "--data", Dataset(), "--out", store, "--run-id", "r1", "--preset", "tiny", "--set", "optimizer.learningRate=-1"],
         };
         var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
@@ -170,5 +174,27 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(unnamedCode == 2, plain);
         Assert.Contains("has no cluster names: name its clusters first", plain);
         Assert.False(Directory.Exists(Path.Combine(store, "runs", "third")));
+    }
+
+    [Fact]
+    public async Task ClustersAuto_FolderWithoutLabels_ClustersIntoTheSweepsPickAndSaysWhy()
+    {
+        string plain = Directory.CreateDirectory(Path.Combine(_folder.Path, "plain")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(Dataset(), "JPEGImages")))
+            File.Copy(file, Path.Combine(plain, Path.GetFileName(file)));
+        string store = Path.Combine(_folder.Path, "store");
+        var (code, output) = await CliProcess.RunAsync(Timeout, "run", "--data", plain, "--preset", "tiny", "--epochs", "1",
+            "--set", "schedule.stepsPerEpoch=2", "--eval-size", "64", "--out", store, "--run-id", "auto", "--clusters", "auto");
+        Assert.True(code == 0, output);
+        var doc = JsonSerializer.Deserialize<EvaluationDocument>(File.ReadAllText(Path.Combine(store, RunLayout.EvalFile("auto", "report.json"))), Presets.Json)!;
+        var sweep = doc.Clustering.Sweep!;
+        Assert.True(doc.Clustering.AutoClusters);
+        Assert.NotNull(sweep.Chosen);
+        Assert.Equal(sweep.Chosen, doc.Clustering.NumClasses - 1);   // the protocol and the bundle use the pick
+        Assert.Equal(sweep.Chosen, doc.Clusters!.Count);             // one contact sheet per cluster
+        Assert.Contains(sweep.Rows, r => r.K == sweep.Chosen);
+        Assert.Contains($"clusters: K = {sweep.Chosen} chosen by the K sweep: K = {sweep.Chosen}: ", output);
+        Assert.Contains("Number of clusters (K sweep)", File.ReadAllText(Path.Combine(store, RunLayout.EvalFile("auto", "report.html"))));
+        Assert.Matches("\"clusters\":\\s*\"auto\"", File.ReadAllText(Path.Combine(store, RunLayout.Settings("auto"))));
     }
 }

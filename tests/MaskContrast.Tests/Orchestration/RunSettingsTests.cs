@@ -1,3 +1,5 @@
+using System.Text.Json;
+using MaskContrast.Functions.Api;
 using MaskContrast.Orchestration.Engine;
 
 namespace MaskContrast.Tests.Orchestration;
@@ -44,5 +46,20 @@ public sealed class RunSettingsTests
         Assert.Null(settings.Epochs);
         Assert.Equal(config!.Schedule.Epochs, settings.Recorded(config).Epochs);
         Assert.Equal(MaskContrast.Core.Config.Presets.Load("tiny").Schedule.Epochs, config.Schedule.Epochs);
+    }
+
+    [Fact]
+    public void Clusters_AutoInJson_RoundTripsAsNull_AndTheHttpBodyDefaultsTo20()
+    {
+        var json = JsonSerializer.Serialize(new RunSettings("toy", "tiny", [], Clusters: null), RequestBody.JsonOptions);
+        Assert.Contains("\"clusters\":\"auto\"", json);
+        Assert.Null(JsonSerializer.Deserialize<RunSettings>(json, RequestBody.JsonOptions)!.Clusters);
+
+        StartRunRequest Body(string text) => JsonSerializer.Deserialize<StartRunRequest>(text, RequestBody.JsonOptions)!;
+        Assert.Null(Body("""{"dataset":"toy","clusters":"auto"}""").ToStartRequest().Settings.Clusters);
+        Assert.Equal(12, Body("""{"dataset":"toy","clusters":12}""").ToStartRequest().Settings.Clusters);
+        Assert.Equal(20, Body("""{"dataset":"toy"}""").ToStartRequest().Settings.Clusters);
+        var error = Assert.Throws<JsonException>(() => Body("""{"dataset":"toy","clusters":"many"}"""));
+        Assert.Contains("clusters must be a whole number of clusters (1–254) or \"auto\"", error.Message);
     }
 }
