@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 // One ablation row: train a configuration on the synthetic set, evaluate it with the K-means protocol next to its
 // baselines (untrained network, raw colours, chance) and append a row to a Markdown table.
 // usage: Experiments <name> <preset> [--minutes M] [--data DIR] [--synthetic TRAIN,VAL,SIZE,SEED[,FAMILY]] [--results FILE]
-//                    [--eval-size S] [--dump-views FILE] [section.field=value ...]
+//                    [--eval-size S[,S2...]] [--dump-views FILE] [section.field=value ...]
 //        Experiments ksweep [--families shapes,clutter] [--seeds 1,2,3,4,5] [--images 100] [--table] (KSweepBench.cs)
 //        Experiments plot OUT.png CHANCE label=curve.csv ... (contrastive curves of several runs against the chance level)
 // --synthetic sets the generated set when DIR does not exist yet (default 300,100,128,0: the set of issue 5; a fifth
@@ -23,7 +23,7 @@ double minutes = double.MaxValue;
 string data = Path.Combine(Path.GetTempPath(), "mc-synthetic-300-100");
 string results = "bench/results/ablation.md";
 string? dumpViews = null;
-int? evalSizeOverride = null;
+int[]? evalSizeOverride = null;
 var synthetic = new SyntheticOptions();
 var overrides = new List<string>();
 for (int i = 2; i < args.Length; i++)
@@ -34,7 +34,7 @@ for (int i = 2; i < args.Length; i++)
         case "--data": data = args[++i]; break;
         case "--results": results = args[++i]; break;
         case "--dump-views": dumpViews = args[++i]; break;
-        case "--eval-size": evalSizeOverride = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--eval-size": evalSizeOverride = args[++i].Split(',').Select(int.Parse).ToArray(); break;
         case "--synthetic":
             string[] parts = args[++i].Split(',');
             int[] v = parts.Take(4).Select(int.Parse).ToArray();
@@ -69,49 +69,53 @@ while (trainer.CompletedEpochs < config.Schedule.Epochs && clock.Elapsed.TotalMi
     Console.WriteLine($"epoch {e.Epoch}: loss {e.Loss:F3} contrastive {e.Contrastive:F3} (chance {e.ChanceContrastive:F3}) saliency {e.Saliency:F3} top1 {e.Top1:F2} {e.Seconds:F0}s");
 }
 double trainMinutes = clock.Elapsed.TotalMinutes;
-int evalSize = evalSizeOverride ?? InferenceSize.For(config);   // what `run` uses unless told otherwise
-var evaluation = new EvaluationOptions(Size: evalSize, BatchSize: 16);
-using var outputs = ModelEvaluation.Embed(trainer.Model.Query, val, evaluation);
-var (report, bundle, _) = ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, val, evaluation);
-bundle.Dispose();
-// Diagnostics of the embedding alone (true-foreground prototypes): does a prototype's nearest neighbour share its class,
-// and does the K-means protocol do better without PCA whitening (which on 100 images also scales up noise directions)?
-var classes = outputs.TrueMasks.Zip(outputs.GroundTruth, SegmentRetrieval.MajorityObjectClass).ToArray();
-var p = outputs.TrueForegroundPrototypes;
-var nearest = (p.matmul(p.t()) - eye(p.shape[0]) * 10).argmax(1).data<long>().ToArray();   // leave one out: never itself
-double nearestAccuracy = nearest.Select((j, i) => classes[i] == classes[(int)j] ? 1.0 : 0.0).Average();
-var other = new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: !config.Evaluation.Whiten);
-double unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.GroundTruth,
-    new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: false)).MeanIoU;
-// The full protocol with the other whitening choice, per image and per object, and the per-image protocol's ceiling.
-double otherPerImage = KMeansProtocol.Evaluate(outputs.Prototypes, outputs.PredictedMasks, outputs.GroundTruth, other).MeanIoU;
-double otherPerObject = ObjectClusteringProtocol.Evaluate(outputs.ObjectPrototypes, outputs.Objects, outputs.GroundTruth, other).MeanIoU;
-double ceiling = report.PerImageCeiling ?? double.NaN;
-(double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == PretrainingSource.MlNetImageNet ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
-// Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
-var saliency = outputs.Saliency;
-Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", new[] { -1.0, 0.0, 0.5, 1.0, 2.0 }.Select(t => $"{t}: {saliency.ForegroundIoU(t):F3}")) +
-                  $"; best {saliency.ForegroundIoU(saliency.BestThreshold()):F3} at {saliency.BestThreshold()}" +
-                  $"; predicted fg fraction (logit > 0.5) {saliency.PredictedForegroundFraction(0.5):F3}, true {saliency.TrueForegroundFraction:F3}");
-string contrastive = trainer.History.Count == 0 ? "–" : $"{trainer.History[^1].Contrastive:F3} ({trainer.History[^1].ChanceContrastive:F3})";   // --minutes 0: the untrained network
-string Fmt(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU:F3} ± {s.StdIoU:F3}";
-Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(results))!);
-if (!File.Exists(results))
-    File.WriteAllText(results,
-        "| name | preset | overrides | epochs | steps | train min | contrastive (chance) | fg IoU | K-means mIoU | true fg | untrained | untrained true fg | raw colour | chance | true fg unwhitened | 1-NN class acc | eval size | whitened | per object | other whitening (image / object) | per-image ceiling | frozen ImageNet (true fg / own masks) |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-int steps = trainer.History.Sum(h => h.Steps);
-File.AppendAllText(results,
-    $"| {name} | {preset} | {string.Join(" ", overrides)} | {trainer.CompletedEpochs} | {steps} | {trainMinutes:F1} | {contrastive} | " +
-    $"{report.SaliencyIoU:F3} | {Fmt(report.Trained)} | {Fmt(report.TrainedTrueForeground)} | {Fmt(report.Untrained)} | {Fmt(report.UntrainedTrueForeground)} | " +
-    $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} | {unwhitened:F3} | {nearestAccuracy:F2} | {evalSize} | {config.Evaluation.Whiten} | {Fmt(report.PerObject)} | " +
-    $"{otherPerImage:F3} / {otherPerObject:F3} | {ceiling:F3} | {(frozen is null ? "–" : $"{frozen.Value.TrueForeground:F3} / {frozen.Value.OwnMasks:F3}")} |\n");
-File.WriteAllLines(Path.ChangeExtension(results, null) + $"-{name.Replace(' ', '_')}-curve.csv",
-    curve.Select((c, i) => $"{i},{c:F4}").Prepend("step,contrastive"));
-Console.WriteLine($"K-means {Fmt(report.Trained)}  true fg {Fmt(report.TrainedTrueForeground)}  untrained {Fmt(report.Untrained)}  " +
-                  $"raw {Fmt(report.RawColours)}  chance {Fmt(report.Chance)}  fg IoU {report.SaliencyIoU:F3}  true fg unwhitened {unwhitened:F3}  1-NN {nearestAccuracy:F2}");
-Console.WriteLine($"eval size {evalSize}, whitened {config.Evaluation.Whiten}: per object {Fmt(report.PerObject)}; other whitening: per image {otherPerImage:F3}, per object {otherPerObject:F3}; " +
-                  $"per-image ceiling {ceiling:F3}; frozen ImageNet {(frozen is null ? "–" : $"true fg {frozen.Value.TrueForeground:F3}, own masks {frozen.Value.OwnMasks:F3}")}");
+// What `run` uses unless told otherwise; several sizes evaluate the same trained network at each (one row per size).
+foreach (int evalSize in evalSizeOverride ?? [InferenceSize.For(config)])
+{
+    string row = evalSizeOverride is { Length: > 1 } ? $"{name}@{evalSize}" : name;
+    var evaluation = new EvaluationOptions(Size: evalSize, BatchSize: 16);
+    using var outputs = ModelEvaluation.Embed(trainer.Model.Query, val, evaluation);
+    var (report, bundle, _) = ModelEvaluation.Evaluate(outputs, trainer.Model.Query, config, val, evaluation);
+    bundle.Dispose();
+    // Diagnostics of the embedding alone (true-foreground prototypes): does a prototype's nearest neighbour share its class,
+    // and does the K-means protocol do better without PCA whitening (which on 100 images also scales up noise directions)?
+    var classes = outputs.TrueMasks.Zip(outputs.GroundTruth, SegmentRetrieval.MajorityObjectClass).ToArray();
+    var p = outputs.TrueForegroundPrototypes;
+    var nearest = (p.matmul(p.t()) - eye(p.shape[0]) * 10).argmax(1).data<long>().ToArray();   // leave one out: never itself
+    double nearestAccuracy = nearest.Select((j, i) => classes[i] == classes[(int)j] ? 1.0 : 0.0).Average();
+    var other = new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: !config.Evaluation.Whiten);
+    double unwhitened = KMeansProtocol.Evaluate(p, outputs.TrueMasks, outputs.GroundTruth,
+        new ClusteringProtocolOptions(NumClasses: report.NumClasses, Whiten: false)).MeanIoU;
+    // The full protocol with the other whitening choice, per image and per object, and the per-image protocol's ceiling.
+    double otherPerImage = KMeansProtocol.Evaluate(outputs.Prototypes, outputs.PredictedMasks, outputs.GroundTruth, other).MeanIoU;
+    double otherPerObject = ObjectClusteringProtocol.Evaluate(outputs.ObjectPrototypes, outputs.Objects, outputs.GroundTruth, other).MeanIoU;
+    double ceiling = report.PerImageCeiling ?? double.NaN;
+    (double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == PretrainingSource.MlNetImageNet ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
+    // Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
+    var saliency = outputs.Saliency;
+    Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", new[] { -1.0, 0.0, 0.5, 1.0, 2.0 }.Select(t => $"{t}: {saliency.ForegroundIoU(t):F3}")) +
+                      $"; best {saliency.ForegroundIoU(saliency.BestThreshold()):F3} at {saliency.BestThreshold()}" +
+                      $"; predicted fg fraction (logit > 0.5) {saliency.PredictedForegroundFraction(0.5):F3}, true {saliency.TrueForegroundFraction:F3}");
+    string contrastive = trainer.History.Count == 0 ? "–" : $"{trainer.History[^1].Contrastive:F3} ({trainer.History[^1].ChanceContrastive:F3})";   // --minutes 0: the untrained network
+    string Fmt(ProtocolSummary? s) => s is null ? "–" : $"{s.MeanIoU:F3} ± {s.StdIoU:F3}";
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(results))!);
+    if (!File.Exists(results))
+        File.WriteAllText(results,
+            "| name | preset | overrides | epochs | steps | train min | contrastive (chance) | fg IoU | K-means mIoU | true fg | untrained | untrained true fg | raw colour | chance | true fg unwhitened | 1-NN class acc | eval size | whitened | per object | other whitening (image / object) | per-image ceiling | frozen ImageNet (true fg / own masks) |\n" +
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    int steps = trainer.History.Sum(h => h.Steps);
+    File.AppendAllText(results,
+        $"| {row} | {preset} | {string.Join(" ", overrides)} | {trainer.CompletedEpochs} | {steps} | {trainMinutes:F1} | {contrastive} | " +
+        $"{report.SaliencyIoU:F3} | {Fmt(report.Trained)} | {Fmt(report.TrainedTrueForeground)} | {Fmt(report.Untrained)} | {Fmt(report.UntrainedTrueForeground)} | " +
+        $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} | {unwhitened:F3} | {nearestAccuracy:F2} | {evalSize} | {config.Evaluation.Whiten} | {Fmt(report.PerObject)} | " +
+        $"{otherPerImage:F3} / {otherPerObject:F3} | {ceiling:F3} | {(frozen is null ? "–" : $"{frozen.Value.TrueForeground:F3} / {frozen.Value.OwnMasks:F3}")} |\n");
+    File.WriteAllLines(Path.ChangeExtension(results, null) + $"-{row.Replace(' ', '_')}-curve.csv",
+        curve.Select((c, i) => $"{i},{c:F4}").Prepend("step,contrastive"));
+    Console.WriteLine($"K-means {Fmt(report.Trained)}  true fg {Fmt(report.TrainedTrueForeground)}  untrained {Fmt(report.Untrained)}  " +
+                      $"raw {Fmt(report.RawColours)}  chance {Fmt(report.Chance)}  fg IoU {report.SaliencyIoU:F3}  true fg unwhitened {unwhitened:F3}  1-NN {nearestAccuracy:F2}");
+    Console.WriteLine($"eval size {evalSize}, whitened {config.Evaluation.Whiten}: per object {Fmt(report.PerObject)}; other whitening: per image {otherPerImage:F3}, per object {otherPerObject:F3}; " +
+                      $"per-image ceiling {ceiling:F3}; frozen ImageNet {(frozen is null ? "–" : $"true fg {frozen.Value.TrueForeground:F3}, own masks {frozen.Value.OwnMasks:F3}")}");
+}
 return 0;
 
 static class ViewGrid
