@@ -125,6 +125,16 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
             Assert.Contains(who, table);
     }
 
+    [Fact]
+    public void DeploymentDoc_StorageCommands_NameContainersTheTemplateDeclares()
+    {
+        var declared = template.Root["variables"]!["containers"]!.AsObject().Select(p => (string?)p.Value).ToHashSet();
+        var named = AzStorageContainer().Matches(Read("docs/deployment.md")).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(named);
+        Assert.All(named, c => Assert.Contains(c, declared));
+    }
+
     // The table rows under the heading "## Who can do what".
     private static string WhoCanDoWhat(string markdown)
     {
@@ -169,6 +179,9 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
 
     [GeneratedRegex(@"`([A-Z][a-z]+\.[A-Z][a-z]+)`")]
     private static partial Regex AppRoleName();
+
+    [GeneratedRegex(@"az storage blob [a-z]+ [^`\n]*? -c ([a-z0-9-]+)")]
+    private static partial Regex AzStorageContainer();
 
     [GeneratedRegex(@"(?m)^FROM (\S+)")]
     private static partial Regex FromLine();
