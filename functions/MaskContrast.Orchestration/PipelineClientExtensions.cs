@@ -25,23 +25,6 @@ public static class PipelineClientExtensions
             new StartOrchestrationOptions(input.RunId), cancellationToken);
     }
 
-    /// <summary>How many pipeline runs are running or pending (a query of those statuses only, without inputs or outputs).</summary>
-    public static async Task<int> CountRunningPipelinesAsync(this DurableTaskClient client, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var query = new OrchestrationQuery
-        {
-            Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending],
-            PageSize = 100,
-            FetchInputsAndOutputs = false,
-        };
-        int count = 0;
-        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
-            if (instance.Name == nameof(TrainingPipelineOrchestrator))
-                count++;
-        return count;
-    }
-
     /// <summary>Asks a run to stop gracefully (see <see cref="TrainingPipelineOrchestrator"/> remarks).</summary>
     public static Task CancelPipelineAsync(this DurableTaskClient client, string runId, CancellationToken cancellationToken = default)
     {

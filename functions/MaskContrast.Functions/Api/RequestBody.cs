@@ -21,10 +21,12 @@ public sealed class RequestBodyException(int status, string message) : Exception
 /// <summary>Reads request bodies with a size limit, so a huge upload is refused before it is buffered.</summary>
 public static class RequestBody
 {
-    /// <summary>camelCase, case-insensitive; an unknown field is an error, so a typo such as "epoch" is reported.</summary>
+    /// <summary>camelCase, case-insensitive; an unknown field is an error, so a typo such as "epoch" is reported, and so is
+    /// a field given twice (which one counts would otherwise depend on the parser, not on what the caller meant).</summary>
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>The body, at most <paramref name="maxBytes"/> long.</summary>

@@ -25,7 +25,8 @@ public enum RunStartOutcome
     DatasetMissing,
     /// <summary>The run id exists with other settings; nothing was written.</summary>
     SettingsConflict,
-    /// <summary>As many runs as <see cref="RunLimits.MaxConcurrentRuns"/> are going; nothing was written.</summary>
+    /// <summary>Every <see cref="RunSlot"/> of <see cref="RunLimits.MaxConcurrentRuns"/> is held; nothing was scheduled and
+    /// the start claim was released.</summary>
     TooManyRuns,
 }
 

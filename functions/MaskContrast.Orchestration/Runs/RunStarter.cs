@@ -11,7 +11,8 @@ namespace MaskContrast.Orchestration.Runs;
 /// <summary>
 /// The one gate through which runs start, from the CLI and the HTTP API alike: checks every field, resolves the training
 /// configuration once, checks that the dataset exists and that the run id is free (or taken by the same settings, which
-/// resumes it), takes the run's <see cref="RunStartClaim"/> so that of simultaneous starts only one schedules it, records
+/// resumes it), takes the run's <see cref="RunStartClaim"/> so that of simultaneous starts only one schedules it, takes a
+/// <see cref="RunSlot"/> when the caller has <see cref="RunLimits"/>, records
 /// <see cref="RunLayout.Settings"/>, <see cref="RunLayout.Config"/> and the <see cref="GpuCostEstimate"/>
 /// (<see cref="RunLayout.Estimate"/>), and schedules the pipeline with the run id as instance id and the limits' GPU budget. Callers only map their input to a <see cref="RunStartRequest"/> and the
 /// <see cref="RunStartResult"/> to their answer.
@@ -22,14 +23,16 @@ public static class RunStarter
     /// options with it before it copies a dataset into the store.</summary>
     public static IReadOnlyDictionary<string, string[]> Check(RunStartRequest request) => Resolve(request).Problems;
 
-    /// <summary>Starts or resumes the run, or says why not; nothing is written unless it is scheduled (or a fault stops this
-    /// request after it took the run's start claim, which then holds the run off for <see cref="RunStartClaim.Lease"/>).</summary>
+    /// <summary>Starts or resumes the run, or says why not; nothing is written unless it is scheduled, except the start claim
+    /// (released again when no run slot is free) and the run slot. A fault that stops this request after it took them holds
+    /// the run and the slot off for <see cref="RunStartClaim.Lease"/>.</summary>
     /// <param name="client">The durable client that schedules the pipeline.</param>
     /// <param name="store">The artifact store holding the dataset and the run.</param>
     /// <param name="request">What to start.</param>
     /// <param name="nowUtc">The time a new run id is named after.</param>
     /// <param name="epochJob">Set by a host that runs epochs as Container Apps job executions (<see cref="PipelineInput.EpochJob"/>).</param>
-    /// <param name="limits">What the caller may spend (the HTTP API's <see cref="RunLimits"/>); null = no limits (the CLI).</param>
+    /// <param name="limits">What the caller may spend (the HTTP API's <see cref="RunLimits"/>); null = no limits (the CLI).
+    /// The concurrent-run limit is kept with a <see cref="RunSlot"/> per run, which needs the start claims of a shared task hub.</param>
     /// <param name="privateTaskHub">True when the task hub lives and dies with this process (the CLI's in-memory one): no
     /// other request can start the run on it, and a claim left by an earlier process must not hold it off, so none is taken.</param>
     /// <param name="cancellationToken">Cancels the checks and writes (not the run).</param>
@@ -37,6 +40,8 @@ public static class RunStarter
         DateTime nowUtc, EpochJobOptions? epochJob = null, RunLimits? limits = null, bool privateTaskHub = false,
         CancellationToken cancellationToken = default)
     {
+        if (limits is not null && privateTaskHub)
+            throw new ArgumentException("Run limits need the start claims of a shared task hub; a private task hub takes none.", nameof(limits));
         var (config, problems) = Resolve(request, limits);
         if (config is null)
             return new RunStartResult(RunStartOutcome.Invalid, request.RunId, null, problems, "Some fields are invalid.");
@@ -60,14 +65,25 @@ public static class RunStarter
         var instance = await client.GetInstanceAsync(runId, cancellationToken);
         if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
             return Refused(RunStartOutcome.AlreadyRunning, runId, settings, $"Run '{runId}' is already running.");
-        if (limits is not null && await client.CountRunningPipelinesAsync(cancellationToken) is var running && running >= limits.MaxConcurrentRuns)
-            return Refused(RunStartOutcome.TooManyRuns, runId, settings,
-                $"{running} runs are running or pending; at most {limits.MaxConcurrentRuns} may run at once. Start this one when another has ended.");
         // The check above and the schedule below are two calls: the claim lets one request through between them.
-        if (!privateTaskHub && await RunStartClaim.TakeAsync(store, runId, instance, nowUtc, cancellationToken) is { } held)
-            return Refused(RunStartOutcome.AlreadyRunning, runId, settings,
-                $"Run '{runId}' is being started by another request (since {held.ClaimedUtc:HH:mm:ss} UTC); " +
-                $"if that request failed, it can be started again from {held.HeldUntilUtc:HH:mm:ss} UTC.");
+        RunStartClaimResult? claim = null;
+        if (!privateTaskHub)
+        {
+            claim = await RunStartClaim.TakeAsync(store, runId, instance, nowUtc, cancellationToken);
+            if (!claim.Ours)
+                return Refused(RunStartOutcome.AlreadyRunning, runId, settings,
+                    $"Run '{runId}' is being started by another request (since {claim.Claim.ClaimedUtc:HH:mm:ss} UTC); " +
+                    $"if that request failed, it can be started again from {claim.Claim.HeldUntilUtc:HH:mm:ss} UTC.");
+        }
+        // Taken after the claim, so that rival starts of one run id take no slot; a refusal gives the claim back.
+        if (limits is not null && claim is not null
+            && await RunSlot.TakeAsync(store, client, limits.MaxConcurrentRuns, runId, claim.Claim.Token, nowUtc, cancellationToken) is null)
+        {
+            await RunStartClaim.ReleaseAsync(store, claim, cancellationToken);
+            return Refused(RunStartOutcome.TooManyRuns, runId, settings,
+                $"All {limits.MaxConcurrentRuns} run slots are held by runs that are going or being started; at most " +
+                $"{limits.MaxConcurrentRuns} may run at once. Start this one when another has ended.");
+        }
 
         if (recorded is null)
         {

@@ -13,6 +13,7 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/config.json                        the training configuration resolved from them, read by every step
 /// runs/{id}/estimate.json                      the GPU cost estimate and budget the run was (last) started with
 /// runs/{id}/starts/{generation}-NN.json        the start claims: the request that creates one schedules the run
+/// runs/{id}/starts/{generation}-NN.released.json  the claim's request scheduled nothing (no run slot was free)
 /// runs/{id}/images.json                        the image ids of the run, frozen at its start
 /// runs/{id}/proposals/masks/{imageId}.png      one object mask proposal per image
 /// runs/{id}/proposals/shards/shard-NNNN.json   one record per proposal shard (its completion marker)
@@ -25,6 +26,7 @@ namespace MaskContrast.Orchestration.Storage;
 /// runs/{id}/model/model.json                   the published model bundle's record (path and SHA-256)
 /// runs/{id}/model/model-{sha12}.mcbundle       published bundles (the evaluated one, then versions with cluster names),
 ///                                              named by their SHA-256 and written once
+/// run-slots/slot-KKK/NNNNNN.json               the HTTP API's concurrent-run slots: tenancy NNNNNN of slot KKK
 /// </code>
 /// </remarks>
 public static class RunLayout
@@ -70,6 +72,29 @@ public static class RunLayout
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
         return $"{StartClaims(runId)}{NameValidator.ValidateImageId(generation, nameof(generation))}-{attempt.ToString("D2", CultureInfo.InvariantCulture)}.json";
+    }
+
+    /// <summary><c>runs/{id}/starts/{generation}-NN.released.json</c>: the request that created <see cref="StartClaim"/>
+    /// scheduled nothing and gave the claim up, so the next start need not wait for its lease.</summary>
+    public static string StartClaimRelease(string runId, string generation, int attempt)
+        => StartClaim(runId, generation, attempt)[..^".json".Length] + ".released.json";
+
+    /// <summary><c>run-slots/</c>: the slots of the runs the HTTP API lets go at once (<c>RunSlot</c>).</summary>
+    public const string RunSlots = "run-slots/";
+
+    /// <summary>Highest number of run slots (<c>slot-KKK</c>).</summary>
+    public const int MaxRunSlots = 999;
+
+    /// <summary>
+    /// <c>run-slots/slot-KKK/NNNNNN.json</c>: tenancy <paramref name="tenancy"/> (from 1) of slot <paramref name="slot"/>
+    /// (from 0), created only once; the slot's highest tenancy says which run holds it (<c>RunSlot</c>).
+    /// </summary>
+    public static string RunSlot(int slot, int tenancy)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, MaxRunSlots);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tenancy, 1);
+        return $"{RunSlots}slot-{slot.ToString("D3", CultureInfo.InvariantCulture)}/{tenancy.ToString("D6", CultureInfo.InvariantCulture)}.json";
     }
 
     /// <summary><c>runs/{id}/images.json</c>: the image ids the run uses, frozen at its start so a resumed run sees the same set.</summary>

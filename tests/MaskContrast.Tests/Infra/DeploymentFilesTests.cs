@@ -114,6 +114,38 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
     }
 
     [Fact]
+    public void SecurityModelTable_IsTheSameInInfraReadmeAndTheDeploymentDoc_AndNamesTheRolesTheHandlersCheck()
+    {
+        string table = WhoCanDoWhat(Read("infra/README.md"));
+
+        Assert.Equal(table, WhoCanDoWhat(Read("docs/deployment.md")));
+        Assert.Equal(MaskContrast.Functions.Api.ApiRoles.All.Order(), AppRoleName().Matches(table).Select(m => m.Groups[1].Value).Distinct().Order());
+        Assert.Contains($"{MaskContrast.Functions.Api.CallerAccess.Setting}=keys", table);
+        foreach (string who in new[] { "`id-api-*`", "`id-job-*`", "Event Grid system topic", "The deploying user", "The budget" })
+            Assert.Contains(who, table);
+    }
+
+    [Fact]
+    public void DeploymentDoc_StorageCommands_NameContainersTheTemplateDeclares()
+    {
+        var declared = template.Root["variables"]!["containers"]!.AsObject().Select(p => (string?)p.Value).ToHashSet();
+        var named = AzStorageContainer().Matches(Read("docs/deployment.md")).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(named);
+        Assert.All(named, c => Assert.Contains(c, declared));
+    }
+
+    // The table rows under the heading "## Who can do what".
+    private static string WhoCanDoWhat(string markdown)
+    {
+        int start = markdown.IndexOf("\n## Who can do what\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no section '## Who can do what'");
+        var rows = markdown[(start + 1)..].Split('\n').Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
+            .Where(l => l.StartsWith('|'));
+        return string.Join('\n', rows);
+    }
+
+    [Fact]
     public void Dockerfile_PublishesTheCudaCli_OnANobleRuntime_AndRunsOneEpoch()
     {
         string dockerfile = Read("cli/Dockerfile");
@@ -144,6 +176,12 @@ public partial class DeploymentFilesTests(CompiledTemplate template) : IClassFix
 
     [GeneratedRegex(@"for var in ([A-Z_ ]+); do")]
     private static partial Regex RequiredVariables();
+
+    [GeneratedRegex(@"`([A-Z][a-z]+\.[A-Z][a-z]+)`")]
+    private static partial Regex AppRoleName();
+
+    [GeneratedRegex(@"az storage blob [a-z]+ [^`\n]*? -c ([a-z0-9-]+)")]
+    private static partial Regex AzStorageContainer();
 
     [GeneratedRegex(@"(?m)^FROM (\S+)")]
     private static partial Regex FromLine();

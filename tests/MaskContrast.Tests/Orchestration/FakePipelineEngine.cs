@@ -26,6 +26,9 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
     /// <summary>Completed when the held epoch has started.</summary>
     public TaskCompletionSource HeldEpochStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Runs whose held epoch fails for good (<see cref="NonRetryablePipelineException"/>) once it is released.</summary>
+    public ConcurrentDictionary<string, bool> FailHeldEpochOf { get; } = new();
+
     /// <summary>Makes TrainEpoch(<paramref name="epoch"/>) throw a transient error <paramref name="times"/> times.</summary>
     public void FailEpoch(int epoch, int times) => _failuresLeft[epoch] = times;
 
@@ -62,6 +65,8 @@ internal sealed class FakePipelineEngine(IArtifactStore store, int imageCount) :
         {
             HeldEpochStarted.TrySetResult();
             await HoldEpoch.Task;
+            if (FailHeldEpochOf.ContainsKey(runId))
+                throw new NonRetryablePipelineException($"Simulated bad input in epoch {epoch} of {runId}.");
         }
         if (_failuresLeft.TryGetValue(epoch, out var left) && left > 0)
         {
