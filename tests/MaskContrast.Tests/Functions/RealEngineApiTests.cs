@@ -134,9 +134,11 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         await store.WriteJsonAsync(RunLayout.ModelRecord("damaged"), new ModelLocation(damaged, new string('0', 64)), cts.Token);
 
         var unknown = Assert.IsType<ObjectResult>(await StartAsync("unknown", "\"namesFrom\":\"no-such-run\""));
-        // Retrained with another seed and no namesFrom: the active model (same dataset, named) passes its names on.
+        // Retrained with no namesFrom: the active model (same dataset, named) passes its names on. The same recipe, so
+        // that the clusters match whatever this tiny network learns (with another seed its 2×15 steps gave agreements of
+        // 0.2–0.3 in one run of the suite and a carried name in another); NameCarryTests cover the matching itself.
         var retrained = Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(
-            await StartAsync("retrained", "\"overrides\":[\"schedule.stepsPerEpoch=15\",\"schedule.seed=2\"]")).Value);
+            await StartAsync("retrained", "\"overrides\":[\"schedule.stepsPerEpoch=15\"]")).Value);
         Assert.IsType<AcceptedResult>(await StartAsync("from-damaged", "\"overrides\":[\"schedule.stepsPerEpoch=2\"],\"namesFrom\":\"damaged\""));
         var lineage = await CompletedAsync("retrained");
         var unnamed = await CompletedAsync("from-damaged");
