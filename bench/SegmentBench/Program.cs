@@ -29,7 +29,8 @@ switch (args.FirstOrDefault())
 
 static void Segment(string preset, int size, int count, string outJson, string[] overrides)
 {
-    var config = Presets.Load(preset, ["model.pretraining=none", .. overrides]);
+    // Random weights: nothing to load, and so nothing to freeze (the default recipe freezes its packaged early layers).
+    var config = Presets.Load(preset, ["model.pretraining=none", "model.freezeEarlyLayers=false", .. overrides]);
     random.manual_seed(1);
     using var model = new SegmentationModel(config.Model);
     var masks = Enumerable.Range(0, 24).Select(_ => new ByteRaster(4, 4, Enumerable.Repeat((byte)1, 16).ToArray())).ToList();

@@ -28,7 +28,7 @@ public sealed class Segmenter(ModelBundle bundle)
         int size = bundle.Manifest.EvalSize;
         var device = bundle.Model.parameters().First().device;
         ByteRaster small;
-        using (inference_mode())   // nothing here is differentiated, and nothing made here outlives the block
+        using (no_grad())
         {
             using var output = bundle.Model.forward(ImageTensors.FixedResize(image, size).unsqueeze(0).to(device));
             var salient = PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[0].cpu());

@@ -125,14 +125,14 @@ public sealed class Trainer : IDisposable
         var q = Model.Query.forward(batch.QueryImages);                   // [B, D, S, S], [B, S, S]
         Model.MomentumUpdate(Config.Moco.Momentum);                       // before the key forward, as upstream
         Tensor prototypes;
-        // Inference mode rather than no_grad: the key encoder never needs autograd, so its tensors skip version counting.
-        using (inference_mode())
+        // no_grad, not inference mode: inference mode was no faster here (bench/README.md "Speed levers") and its
+        // prototypes would need a copy before the loss may save them for the backward.
+        using (no_grad())
         {
             // Shuffle-BN only matters when BatchNorm statistics are per GPU; on one device the batch is one BN group.
             var k = Model.Key.forward(batch.KeyImages);
             prototypes = MaskContrastLoss.KeyPrototypes(k.Embeddings, batch.KeyMasks);   // [B, D]
         }
-        prototypes = prototypes.clone();   // an inference tensor cannot be saved for the backward of the logits
         var terms = MaskContrastLoss.Compute(q.Embeddings, q.SaliencyLogits, batch.QueryMasks, prototypes,
             Model.Queue.clone(), Config.Moco.Temperature, Config.Moco.SaliencyWeight, Config.Moco.SaliencyLoss == SaliencyLoss.Balanced);
         terms.Total.backward();
