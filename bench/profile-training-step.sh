@@ -21,13 +21,14 @@ done
 /usr/bin/python3 - "$out/profile.jsonl" <<'EOF'
 import json, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
-print("| config | side | augmentation | " + " | ".join(runs[0]["phases_ms"]) + " |")
-print("|---|---|---|" + "---|" * len(runs[0]["phases_ms"]))
+names = list(dict.fromkeys(k for r in runs for k in r["phases_ms"]))   # ours also times the key forward under no_grad
+print("| config | side | augmentation | " + " | ".join(names) + " |")
+print("|---|---|---|" + "---|" * len(names))
 for config in dict.fromkeys(r["config"] for r in runs):
     for impl in ("csharp", "pytorch"):
         rs = [r for r in runs if r["config"] == config and r["impl"] == impl]
         n = sum(len(r["build_ms"]) for r in rs)
-        phases = {k: sum(r["phases_ms"][k] for r in rs) / n for k in rs[0]["phases_ms"]}
+        phases = [f"{sum(r['phases_ms'][k] for r in rs) / n:.1f}" if k in rs[0]["phases_ms"] else "–" for k in names]
         aug = sum(sum(r["build_ms"]) for r in rs) / n
-        print(f"| {config} | {impl} | {aug:.1f} | " + " | ".join(f"{v:.1f}" for v in phases.values()) + " |")
+        print(f"| {config} | {impl} | {aug:.1f} | " + " | ".join(phases) + " |")
 EOF

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Segmentation throughput and clustering cost against PyTorch / scikit-learn in the same run (issues 3 and 17).
+# Segmentation throughput (ours per speed lever) and clustering cost against PyTorch / scikit-learn in the same run
+# (issues 3 and 17).
 # usage: bench/run-segment-bench.sh [rounds] [all|segment|cluster]
 #        (installs Debian's python3-torch and python3-sklearn when missing)
 set -euo pipefail
@@ -16,11 +17,28 @@ twin=bench/SegmentBench/pytorch_segment.py
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 if [ "$part" != cluster ]; then
-  for spec in "paper 512 6" "small 128 40"; do
+  # Our speed levers (issue 17), each against our fp32 and the twin in the same round; "agree" is the share of label
+  # pixels equal to fp32's on the same images (same weights).
+  levers=("fp32:" "channels-last:model.channelsLast=true" "bf16:model.precision=bf16")
+  for spec in "paper 512 6" "small 128 40" "imagenet-resnet18 192 40"; do
     set -- $spec
     for r in $(seq 1 "$rounds"); do
-      "$bin" segment "$1" "$2" "$3" "$tmp/model.json"
-      /usr/bin/python3 "$twin" segment "$tmp/model.json" "$3"
+      for lever in "${levers[@]}"; do
+        name="${lever%%:*}"; set="${lever#*:}"
+        "$bin" segment "$1" "$2" "$3" "$tmp/$name.json" $set | tee "$tmp/$name.out"
+      done
+      /usr/bin/python3 "$twin" segment "$tmp/fp32.json" "$3" | tee "$tmp/pytorch.out"
+      /usr/bin/python3 - "$tmp" "${levers[@]%%:*}" <<'EOF'
+import json, sys
+tmp, names = sys.argv[1], sys.argv[2:]
+speed = {n: json.load(open(f"{tmp}/{n}.out"))["imagesPerSecond"] for n in names + ["pytorch"]}
+base = open(f"{tmp}/fp32.json.labels", "rb").read()
+for n in names:
+    labels = open(f"{tmp}/{n}.json.labels", "rb").read()
+    agree = sum(a == b for a, b in zip(labels, base)) / len(base)
+    print(json.dumps({"ratio": n, "vs_fp32": round(speed[n] / speed["fp32"], 2), "vs_pytorch": round(speed[n] / speed["pytorch"], 2),
+                      "agree_with_fp32": round(agree, 5)}))
+EOF
     done
   done
 fi

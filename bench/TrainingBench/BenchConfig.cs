@@ -27,7 +27,23 @@ public sealed record BenchConfig(string Name, string Preset, string[] Overrides,
         new("small-b2", "small", ["schedule.batchSize=2", .. s_officialStep], 128),
         new("small-b16", "small", s_officialStep, 128),
         new("paper-b2", "paper", ["schedule.batchSize=2", "moco.queueSize=8", "model.pretraining=none", "data.cropSize=224"], 256),
+        // The default recipe (its batch 16, crop 128, frozen stem–layer2, packaged ImageNet weights) with the official step.
+        new("imagenet-resnet18", "imagenet-resnet18", s_officialStep, 128),
     ];
+
+    /// <summary>The speed levers of issue 17, each a set of overrides on top of a configuration; fp32 is the baseline.</summary>
+    public static readonly Dictionary<string, string[]> Variants = new()
+    {
+        ["fp32"] = [],
+        ["channels-last"] = ["model.channelsLast=true"],
+        ["bf16"] = ["model.precision=bf16"],
+        ["bf16+channels-last"] = ["model.precision=bf16", "model.channelsLast=true"],
+    };
+
+    /// <summary>This configuration with a lever of <see cref="Variants"/> applied.</summary>
+    public BenchConfig With(string variant) => Variants.TryGetValue(variant, out var extra)
+        ? this with { Overrides = [.. Overrides, .. extra] }
+        : throw new ArgumentException($"unknown variant '{variant}'; choose one of {string.Join(", ", Variants.Keys)}");
 
     public static BenchConfig Find(string name) => All.FirstOrDefault(c => c.Name == name)
         ?? throw new ArgumentException($"unknown configuration '{name}'; choose one of {string.Join(", ", All.Select(c => c.Name))}");

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 // Training-step benchmark of the product (see ../README.md); bench/run-training-bench.sh drives it. Usage:
 //   TrainingBench prepare <config>                       resolved config + dataset path, as JSON (for pytorch_step.py)
-//   TrainingBench run <config> [warmup] [steps] [--profile]   one JSON line of step times in ms; threads: $BENCH_THREADS (2)
+//   TrainingBench run <config> [warmup] [steps] [--profile] [--variant fp32|channels-last|bf16|bf16+channels-last]
+//                                                        one JSON line of step times in ms; threads: $BENCH_THREADS (2)
 //   TrainingBench loader <root> <preset> eager|stream <cache MB> <loader threads> <batches>   the input pipeline alone (run-loader-bench.sh)
 if (args.Length >= 7 && args[0] == "loader")
 {
@@ -18,6 +19,8 @@ if (args.Length < 2 || args[0] is not ("prepare" or "run"))
     Console.Error.WriteLine($"usage: TrainingBench prepare|run <config> [warmup] [steps] [--profile]; configs: {string.Join(", ", BenchConfig.All.Select(c => c.Name))}");
     return 2;
 }
+int variantAt = Array.IndexOf(args, "--variant");
+string variant = variantAt > 0 && variantAt + 1 < args.Length ? args[variantAt + 1] : "fp32";
 var bench = BenchConfig.Find(args[1]);
 if (args[0] == "prepare")
 {
@@ -31,13 +34,15 @@ if (args[0] == "prepare")
     return 0;
 }
 set_num_threads(int.Parse(Environment.GetEnvironmentVariable("BENCH_THREADS") ?? "2"));   // as pytorch_step.py
-int warmup = args.Length > 2 ? int.Parse(args[2]) : 2;
-int steps = args.Length > 3 ? int.Parse(args[3]) : 5;
-var times = StepLoop.Run(bench, warmup, steps, profile: args.Contains("--profile"));
+int warmup = args.Length > 2 && !args[2].StartsWith("--") ? int.Parse(args[2]) : 2;
+int steps = args.Length > 3 && !args[3].StartsWith("--") ? int.Parse(args[3]) : 5;
+var times = StepLoop.Run(bench.With(variant), warmup, steps, profile: args.Contains("--profile"));
 Console.WriteLine(JsonSerializer.Serialize(new
 {
     impl = "csharp",
     config = bench.Name,
+    variant,
+    bf16 = times.Bf16,
     parameters = times.Parameters,
     threads = get_num_threads(),
     interop_threads = get_num_interop_threads(),

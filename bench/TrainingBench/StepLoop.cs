@@ -12,7 +12,8 @@ namespace MaskContrast.Bench;
 /// <param name="Train">Trainer.Step: query fwd/bwd, momentum update, key fwd, loss, SGD, enqueue.</param>
 /// <param name="Phases">With --profile only: ms per phase of the step, summed over the measured steps.</param>
 /// <param name="Parameters">Parameters of the query encoder, to check that the PyTorch twin builds the same network.</param>
-public sealed record StepTimes(double[] Build, double[] Train, Dictionary<string, double>? Phases, long Parameters);
+/// <param name="Bf16">Whether the forward passes ran under bfloat16 autocast (asked for and supported by this CPU).</param>
+public sealed record StepTimes(double[] Build, double[] Train, Dictionary<string, double>? Phases, long Parameters, bool Bf16);
 
 /// <summary>Runs the product's training step (the same calls as <see cref="Trainer.TrainEpoch"/>) and times it.</summary>
 public static class StepLoop
@@ -39,7 +40,7 @@ public static class StepLoop
             build.Add(b);
             train.Add(clock.Elapsed.TotalMilliseconds);
         }
-        return new StepTimes([.. build], [.. train], phases, trainer.Model.Query.CountParameters().Total);
+        return new StepTimes([.. build], [.. train], phases, trainer.Model.Query.CountParameters().Total, trainer.Model.Query.UsesBf16(TorchSharp.DeviceType.CPU));
     }
 
     /// <summary>
@@ -60,6 +61,11 @@ public static class StepLoop
         Lap("query forward");
         model.MomentumUpdate(c.Moco.Momentum);
         Lap("momentum update");
+        // The key forward twice, to compare the two ways of turning autograd off (issue 17): inference mode, and no_grad,
+        // which the trainer uses (inference mode was no faster). BN running statistics move twice; it is a profile.
+        using (inference_mode())
+            _ = MaskContrastLoss.KeyPrototypes(model.Key.forward(batch.KeyImages).Embeddings, batch.KeyMasks);
+        Lap("key forward (inference mode)");
         Tensor prototypes;
         using (no_grad())
             prototypes = MaskContrastLoss.KeyPrototypes(model.Key.forward(batch.KeyImages).Embeddings, batch.KeyMasks);

@@ -27,7 +27,9 @@ from torchvision.models.segmentation.deeplabv3 import ASPP
 
 IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 DILATE = {"Eight": [False, True, True], "Sixteen": [False, False, True], "ThirtyTwo": [False, False, False]}
-BASIC_BLOCKS = {"resnet18": [2, 2, 2, 2], "resnet34": [3, 4, 6, 3], "narrow": [1, 1, 1, 1]}
+BASIC_BLOCKS = {"resnet18": [2, 2, 2, 2], "resnet34": [3, 4, 6, 3], "narrow": [1, 1, 1, 1], "mlnet-resnet18": [2, 2, 2, 3]}
+# mlnet-resnet18 takes BGR on the 0-255 scale minus its mean image's channel means (core/Model/ImageNetResNet18.cs).
+MLNET_MEAN_BGR = [103.06262, 115.90289, 123.15163]
 
 
 # ---- model: dilated ResNet -> DeepLabv3 decoder -> 1x1 embedding head and 1x1 saliency head (core/Model) ----
@@ -96,9 +98,19 @@ class SegmentationModel(nn.Module):
         self.decoder = nn.Sequential(aspp, nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU())
         self.head = nn.Conv2d(c, cfg["embeddingDim"], 1)
         self.classification_head = nn.Conv2d(c, 1, 1, bias=False)
+        if cfg["backbone"] == "mlnet-resnet18":
+            std, mean = torch.tensor(IMAGENET_STD[::-1]), torch.tensor(IMAGENET_MEAN[::-1])
+            self.register_buffer("to_input_scale", (255 * std).reshape(1, 3, 1, 1))
+            self.register_buffer("to_input_offset", (255 * mean - torch.tensor(MLNET_MEAN_BGR)).reshape(1, 3, 1, 1))
+
+    def early_layers(self):
+        """The stem and layer1-2 (torchvision's children 0, 1, 4, 5), which model.freezeEarlyLayers freezes."""
+        return [self.backbone[i] for i in (0, 1, 4, 5)]
 
     def forward(self, x):
         size = x.shape[-2:]
+        if hasattr(self, "to_input_scale"):
+            x = x.flip(1) * self.to_input_scale + self.to_input_offset
         f = self.decoder(self.backbone(x))                                                          # [B, C, h, w]
         emb = F.interpolate(self.head(f), size, mode="bilinear", align_corners=False)               # [B, D, H, W]
         sal = F.interpolate(self.classification_head(f), size, mode="bilinear", align_corners=False)  # [B, 1, H, W]
@@ -203,9 +215,14 @@ def main():
     model_k = copy.deepcopy(model_q).train()   # key encoder: an exact copy, never trained by SGD, batch statistics in BN
     for p in model_k.parameters():
         p.requires_grad = False
+    if cfg["model"]["freezeEarlyLayers"]:   # frozen stem-layer2: BN in eval mode, no gradients (both encoders)
+        for layer in model_q.early_layers() + model_k.early_layers():
+            layer.eval()
+            for p in layer.parameters():
+                p.requires_grad = False
     queue = F.normalize(torch.randn(cfg["model"]["embeddingDim"], m["queueSize"]), dim=0)   # [D, K]
     ptr = 0
-    sgd = torch.optim.SGD(model_q.parameters(), lr=o["learningRate"], momentum=o["momentum"],
+    sgd = torch.optim.SGD([p for p in model_q.parameters() if p.requires_grad], lr=o["learningRate"], momentum=o["momentum"],
                           weight_decay=o["weightDecay"], nesterov=o["nesterov"])
     sampler = PairSampler(prepared["dataset"], cfg["data"], s["batchSize"], s["seed"])
 

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Table of bench/run-training-bench.sh results: ms per full step (augmentation + training step) for both sides.
 
-Median over all measured steps of all rounds; the range is min-max of the per-round medians (the spread between
-processes, which is what a shared machine disturbs). Ratio = PyTorch / C#, > 1 means ours is faster: the median of the
-per-round ratios (each round runs both sides back to back, so a ratio compares like with like), their min-max, and the
-ratio of the two pooled medians. Several result files are pooled round by round.
+One row per lever of ours (fp32, channels-last, bf16...). Median over all measured steps of all rounds; the range is
+min-max of the per-round medians (the spread between processes, which is what a shared machine disturbs). Ratio =
+PyTorch / C#, > 1 means ours is faster: the median of the per-round ratios (each round runs its processes back to back,
+so a ratio compares like with like), their min-max, and the ratio of the two pooled medians. "our fp32/lever" is the
+same per-round ratio against our own fp32 process. Several result files are pooled round by round.
 
 usage: summarize.py results.jsonl [more-results.jsonl...]"""
 import json
@@ -35,18 +36,39 @@ print(f"machine: {cpu}, {os.cpu_count()} logical CPUs; load average (1/5/15 min)
 print(f"threads: C# {c.get('threads')} (interop {c.get('interop_threads')}), PyTorch {t.get('torch')} {t.get('threads')} "
       f"(interop {t.get('interop_threads')}); OMP_WAIT_POLICY={meta['omp_wait_policy'] or '(unset)'}")
 print()
-print("| config | C# ms/step median (rounds min–max) | of which augmentation | PyTorch ms/step median (min–max) "
-      "| of which augmentation | PyTorch/C# per round: median (min–max) | pooled | params C# / PyTorch |")
-print("|---|---|---|---|---|---|---|---|")
+print("| config | ours: lever | C# ms/step median (rounds min–max) | of which augmentation | PyTorch ms/step median (min–max) "
+      "| of which augmentation | PyTorch/C# per round: median (min–max) | pooled | our fp32/lever per round: median (min–max) "
+      "| params C# / PyTorch |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+
+
+def rounds(config, impl, variant=None):
+    rs = [r for r in runs if r["config"] == config and r["impl"] == impl and (variant is None or r.get("variant", "fp32") == variant)]
+    return sorted(rs, key=lambda r: (r["run"], r["round"]))
+
+
+def ratio_cell(ratios):
+    return f"**{statistics.median(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f})" if ratios else "–"
+
+
 for config in dict.fromkeys(r["config"] for r in runs):
-    side = {impl: sorted((r for r in runs if r["config"] == config and r["impl"] == impl), key=lambda r: (r["run"], r["round"]))
-            for impl in ("csharp", "pytorch")}
-    if not side["csharp"] or not side["pytorch"]:
+    py_runs = rounds(config, "pytorch")
+    if not py_runs:
         continue
-    cs, py = cell([full(r) for r in side["csharp"]]), cell([full(r) for r in side["pytorch"]])
-    cs_aug = statistics.median(v for r in side["csharp"] for v in r["build_ms"])
-    py_aug = statistics.median(v for r in side["pytorch"] for v in r["build_ms"])
-    ratios = [p / q for p, q in zip(py[3], cs[3])]
-    print(f"| {config} | {cs[0]:.0f} ({cs[1]:.0f}–{cs[2]:.0f}) | {cs_aug:.1f} | {py[0]:.0f} ({py[1]:.0f}–{py[2]:.0f}) "
-          f"| {py_aug:.1f} | **{statistics.median(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f}) | {py[0] / cs[0]:.2f} "
-          f"| {side['csharp'][0]['parameters']:,} / {side['pytorch'][0]['parameters']:,} |")
+    py = cell([full(r) for r in py_runs])
+    py_aug = statistics.median(v for r in py_runs for v in r["build_ms"])
+    base = rounds(config, "csharp", "fp32")
+    for variant in dict.fromkeys(r.get("variant", "fp32") for r in runs if r["config"] == config and r["impl"] == "csharp"):
+        mine = rounds(config, "csharp", variant)
+        cs = cell([full(r) for r in mine])
+        cs_aug = statistics.median(v for r in mine for v in r["build_ms"])
+        # A round's processes ran back to back; rounds are matched by (run, round).
+        by_round = {(r["run"], r["round"]): statistics.median(full(r)) for r in mine}
+        py_by_round = {(r["run"], r["round"]): statistics.median(full(r)) for r in py_runs}
+        base_by_round = {(r["run"], r["round"]): statistics.median(full(r)) for r in base}
+        vs_py = [py_by_round[k] / v for k, v in by_round.items() if k in py_by_round]
+        vs_fp32 = [base_by_round[k] / v for k, v in by_round.items() if k in base_by_round] if variant != "fp32" else []
+        label = variant + (" (not active: fp32)" if variant.startswith("bf16") and not mine[0].get("bf16", True) else "")
+        print(f"| {config} | {label} | {cs[0]:.0f} ({cs[1]:.0f}–{cs[2]:.0f}) | {cs_aug:.1f} | {py[0]:.0f} ({py[1]:.0f}–{py[2]:.0f}) "
+              f"| {py_aug:.1f} | {ratio_cell(vs_py)} | {py[0] / cs[0]:.2f} | {ratio_cell(vs_fp32)} "
+              f"| {mine[0]['parameters']:,} / {py_runs[0]['parameters']:,} |")

@@ -39,6 +39,17 @@ public enum PretrainingSource
     [JsonStringEnumMemberName("mlnet-imagenet")] MlNetImageNet,
 }
 
+/// <summary><c>model.precision</c>: the number format of the network's convolutions and matrix products.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ComputePrecision>))]
+public enum ComputePrecision
+{
+    /// <summary>float32 throughout (official).</summary>
+    [JsonStringEnumMemberName("fp32")] Fp32,
+    /// <summary>bfloat16 autocast for the forward pass where the device supports it (float32 weights, optimiser and loss);
+    /// float32 elsewhere (<see cref="Model.Bf16Autocast"/>).</summary>
+    [JsonStringEnumMemberName("bf16")] Bf16,
+}
+
 /// <summary><c>optimizer.name</c>.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<OptimizerName>))]
 public enum OptimizerName

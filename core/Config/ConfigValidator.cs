@@ -39,6 +39,7 @@ public static class ConfigValidator
         var m = c.Model;
         OneOf("model.backbone", m.Backbone);
         OneOf("model.pretraining", m.Pretraining);
+        OneOf("model.precision", m.Precision);
         Range("model.narrowWidth", m.NarrowWidth, 4, 256);
         if (!Enum.IsDefined(m.OutputStride)) p.Add($"model.outputStride ({m.OutputStride}) must be Eight, Sixteen or ThirtyTwo");
         if (m.AsppRates is not { Length: 3 } || m.AsppRates.Any(r => r < 1 || r > 64))

@@ -74,6 +74,12 @@ public sealed record ModelConfig
     public PretrainingSource Pretraining { get; init; } = PretrainingSource.None;
     /// <summary>Freeze conv1/bn1/layer1/layer2 (supervised-saliency config: true).</summary>
     public bool FreezeEarlyLayers { get; init; }
+    /// <summary>fp32 (official) or bf16: the forward pass under bfloat16 autocast on devices that support it, fp32 on
+    /// others. Slower than fp32 on a CPU without AMX (bench/README.md "Speed levers"); meant for GPUs.</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+    /// <summary>Run convolutions on channels-last (NHWC) activations (not in the paper: false). The same float32 arithmetic
+    /// in another order, so results differ from NCHW in the last bits only.</summary>
+    public bool ChannelsLast { get; init; }
 }
 
 /// <summary><c>model.outputStride</c>, written by name (<c>Eight</c>, <c>Sixteen</c>, <c>ThirtyTwo</c>).</summary>

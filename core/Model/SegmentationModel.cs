@@ -60,17 +60,30 @@ public sealed class SegmentationModel : Module<Tensor, SegmentationOutput>
 
     public override SegmentationOutput forward(Tensor input) => Forward(input, keepFeatures: false);
 
-    /// <summary>Runs the network; with <paramref name="keepFeatures"/> the 256-d decoder output is returned too (linear probe).</summary>
+    /// <summary>
+    /// Runs the network; with <paramref name="keepFeatures"/> the 256-d decoder output is returned too (linear probe).
+    /// <c>model.channelsLast</c> and <c>model.precision</c> choose how it computes; the outputs are float32 either way.
+    /// </summary>
     public SegmentationOutput Forward(Tensor input, bool keepFeatures)
     {
         using var scope = NewDisposeScope();
         long h = input.shape[2], w = input.shape[3];
-        var features = decoder.call(backbone.call(input));                                   // [B, C, h/s, w/s]
-        var emb = Upsample(head.call(features), h, w);                                      // [B, D, H, W]
-        var sal = Upsample(classification_head.call(features), h, w).squeeze(1);           // [B, H, W]
+        using var autocast = UsesBf16(input.device_type) ? Bf16Autocast.Enter(input.device_type) : null;
+        var x = Config.ChannelsLast ? ToChannelsLast(input) : input;
+        var features = decoder.call(backbone.call(x));                                      // [B, C, h/s, w/s]
+        var emb = Upsample(head.call(features), h, w).to_type(float32);                     // [B, D, H, W]
+        var sal = Upsample(classification_head.call(features), h, w).squeeze(1).to_type(float32);   // [B, H, W]
         return new SegmentationOutput(emb.MoveToOuterDisposeScope(), sal.MoveToOuterDisposeScope(),
-            keepFeatures ? features.MoveToOuterDisposeScope() : null);
+            keepFeatures ? features.to_type(float32).MoveToOuterDisposeScope() : null);
     }
+
+    /// <summary>Whether a forward on <paramref name="device"/> runs under bfloat16 autocast: asked for by
+    /// <c>model.precision</c> and supported there (<see cref="Bf16Autocast.IsAvailable"/>); float32 otherwise.</summary>
+    public bool UsesBf16(DeviceType device) => Config.Precision == ComputePrecision.Bf16 && Bf16Autocast.IsAvailable(device);
+
+    // The layout contiguous(memory_format=channels_last) gives in Python (TorchSharp 0.107 has no memory_format): the same
+    // [B, C, H, W] tensor stored as NHWC. Convolutions, BatchNorm, pooling and upsampling keep that layout for their outputs.
+    static Tensor ToChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
     static Tensor Upsample(Tensor x, long h, long w) =>
         functional.interpolate(x, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);

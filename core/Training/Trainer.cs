@@ -125,6 +125,8 @@ public sealed class Trainer : IDisposable
         var q = Model.Query.forward(batch.QueryImages);                   // [B, D, S, S], [B, S, S]
         Model.MomentumUpdate(Config.Moco.Momentum);                       // before the key forward, as upstream
         Tensor prototypes;
+        // no_grad, not inference mode: inference mode was no faster here (bench/README.md "Speed levers") and its
+        // prototypes would need a copy before the loss may save them for the backward.
         using (no_grad())
         {
             // Shuffle-BN only matters when BatchNorm statistics are per GPU; on one device the batch is one BN group.

@@ -16,6 +16,7 @@ public class PresetsTests
             c.Model.DecoderChannels, c.Model.Dropout, c.Model.EmbeddingDim, c.Model.Pretraining));
         Assert.Equal([12, 24, 36], c.Model.AsppRates);
         Assert.False(c.Model.FreezeEarlyLayers);
+        Assert.Equal((ComputePrecision.Fp32, false), (c.Model.Precision, c.Model.ChannelsLast));   // the speed levers stay off
         Assert.Equal((0.004, 0.9, 1e-4, SchedulerName.Poly, 0.9), (c.Optimizer.LearningRate, c.Optimizer.Momentum, c.Optimizer.WeightDecay,
             c.Optimizer.Scheduler, c.Optimizer.PolyPower));
         Assert.Equal((0.5, 0.999, 256, 1.0, SaliencyLoss.Balanced), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyWeight,
@@ -153,5 +154,8 @@ public class PresetsTests
         Assert.Equal(config with { Model = config.Model with { AsppRates = config.Model.AsppRates } }, Presets.FromJson(json) with { Model = Presets.FromJson(json).Model with { AsppRates = config.Model.AsppRates } });
         var e = Assert.Throws<ConfigException>(() => Presets.Load("tiny", ["model.backbone=resnet9"]));
         Assert.Equal(["model.backbone ('resnet9') must be one of resnet50, resnet101, resnet18, resnet34, mlnet-resnet18, narrow"], e.Problems);
+        Assert.Equal(ComputePrecision.Bf16, Presets.Load("tiny", ["model.precision=bf16"]).Model.Precision);
+        e = Assert.Throws<ConfigException>(() => Presets.Load("tiny", ["model.precision=fp16"]));
+        Assert.Equal(["model.precision ('fp16') must be one of fp32, bf16"], e.Problems);
     }
 }
