@@ -42,11 +42,18 @@ internal static class FunctionsTestKit
         string containerPrefix, int imageCount)
     {
         var store = new BlobArtifactStore(await NewContainerAsync(containerPrefix));
+        var (engine, host) = await StartToyPipelineAsync(store, imageCount);
+        return (store, engine, host);
+    }
+
+    /// <summary>The same pipeline on a store the caller chose (e.g. a local folder).</summary>
+    public static async Task<(FakePipelineEngine Engine, DurableTaskTestHost Host)> StartToyPipelineAsync(IArtifactStore store, int imageCount)
+    {
         await store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), Png(8, 8));
         var engine = new FakePipelineEngine(store, imageCount);
         var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
-        return (store, engine, host);
+        return (engine, host);
     }
 
     /// <summary>A request as the Functions ASP.NET Core integration hands it to a function.</summary>

@@ -1,7 +1,7 @@
-using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
+using MaskContrast.Tests.Functions;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 
@@ -25,10 +25,7 @@ public sealed class RunSlotTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _store = new LocalFolderArtifactStore(_folder.Path);
-        await _store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), new byte[] { 1 });
-        _engine = new FakePipelineEngine(_store, imageCount: 2);
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, _engine) });
+        (_engine, _host) = await FunctionsTestKit.StartToyPipelineAsync(_store, imageCount: 2);
     }
 
     public async Task DisposeAsync()
