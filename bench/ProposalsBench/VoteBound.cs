@@ -90,7 +90,12 @@ internal static class VoteBound
         var count = new double[16];
         for (int p = 0; p < drawn.Count; p++) { truth[fit.Labels[p]] += drawn[p].i.TruthCell[drawn[p].c]; count[fit.Labels[p]]++; }
         var chosen = Enumerable.Range(0, 16).Select(k => count[k] > 0 && truth[k] / count[k] > 0.5).ToArray();
-        return images.Select(i => Enumerable.Range(0, Grid * Grid).Select(c => chosen[Nearest(fit.Centroids, feature(i, c))]).ToArray()).ToList();
+        return images.Select(i =>
+        {
+            var cells = new double[Grid * Grid, d];
+            for (int c = 0; c < Grid * Grid; c++) { var f = feature(i, c); for (int j = 0; j < d; j++) cells[c, j] = f[j]; }
+            return KMeans.Predict(fit.Centroids, cells).Select(k => chosen[k]).ToArray();
+        }).ToList();
     }
 
     /// <summary>Per image, per cell: is the ridge prediction (λ 1) of the cell's true foreground share above <paramref name="threshold"/>.</summary>
@@ -123,19 +128,6 @@ internal static class VoteBound
             combined += IoU(i, up.Select((v, p) => v + i.MbPlus[p] > 1f).ToArray());
         }
         return (alone / images.Count, combined / images.Count);
-    }
-
-    static int Nearest(double[,] centres, float[] x)
-    {
-        int best = 0;
-        double bestDistance = double.MaxValue;
-        for (int k = 0; k < centres.GetLength(0); k++)
-        {
-            double distance = 0;
-            for (int j = 0; j < x.Length; j++) { double e = x[j] - centres[k, j]; distance += e * e; }
-            if (distance < bestDistance) { bestDistance = distance; best = k; }
-        }
-        return best;
     }
 
     /// <summary>Gaussian elimination with partial pivoting (the system is small and well conditioned by the ridge).</summary>
