@@ -12,7 +12,8 @@ public static class SegmentationOutputs
     /// <summary>The 8-bit single-channel label map at the input size, 0 = background.</summary>
     public const string LabelMap = "labels.png";
 
-    /// <summary>The input with every labelled pixel tinted in its label colour.</summary>
+    /// <summary>The input with every labelled pixel tinted in its label colour, above a legend strip naming each cluster
+    /// present (<see cref="OverlayLegend"/>): taller than the input, and wider when the legend needs it.</summary>
     public const string Overlay = "overlay.png";
 
     /// <summary>The <see cref="SegmentationSummary"/>; written last, it marks a complete set.</summary>

@@ -18,7 +18,7 @@ public sealed record SegmentationError(string Input, string Error, string Kind, 
 /// <summary>
 /// Turns an encoded image into the three outputs of a segmentation, keyed by their file names in the input's output folder
 /// (<see cref="SegmentationOutputs"/>): <c>labels.png</c> (8-bit single-channel label map at the input size, 0 = background),
-/// <c>overlay.png</c> (the image with labels tinted in their colour) and <c>summary.json</c>; or <c>error.json</c> when the
+/// <c>overlay.png</c> (the image with labels tinted in their colour, above an <see cref="OverlayLegend"/>) and <c>summary.json</c>; or <c>error.json</c> when the
 /// input is not a decodable image within the pixel limit. Used by the CLI's <c>segment</c> command and the Functions app.
 /// </summary>
 /// <param name="bundle">The model.</param>
@@ -48,7 +48,7 @@ public sealed class SegmentationWriter(ModelBundle bundle, string bundleSha256, 
         return (new Dictionary<string, byte[]>
         {
             [SegmentationOutputs.LabelMap] = ImageCodec.EncodeGrayPng(result.Labels),
-            [SegmentationOutputs.Overlay] = ImageCodec.EncodePng(Overlay(image, result.Labels)),
+            [SegmentationOutputs.Overlay] = ImageCodec.EncodePng(OverlayLegend.Append(Overlay(image, result.Labels), result.Areas)),
             [SegmentationOutputs.Summary] = JsonSerializer.SerializeToUtf8Bytes(summary, Presets.Json),
         }, true);
     }

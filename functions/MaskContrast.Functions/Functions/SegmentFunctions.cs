@@ -26,8 +26,8 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
     public const long MaxImagePixels = 4_000_000;
 
     /// <summary>
-    /// Segments the image in the body. Answers the 8-bit label map as PNG, or with <c>?format=json</c> the summary
-    /// (labels present, area fractions, timing). 413 too many bytes or pixels, 400 undecodable, 409 when no model is active.
+    /// Segments the image in the body. Answers the 8-bit label map as PNG, with <c>?format=json</c> the summary
+    /// (labels present, area fractions, names, timing), with <c>?format=overlay</c> the overlay PNG with its legend. 413 too many bytes or pixels, 400 undecodable, 409 when no model is active.
     /// </summary>
     [Function(nameof(SegmentImage))]
     public async Task<IActionResult> SegmentImage(
@@ -35,8 +35,8 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
     {
         var instance = ApiLinks.Instance(request);
         var format = request.Query.TryGetValue("format", out var f) ? f.ToString() : "png";
-        if (format is not ("png" or "json"))
-            return Problems.BadRequest("format", $"format ('{EchoText.Shorten(format)}') must be png or json.", instance);
+        if (format is not ("png" or "json" or "overlay"))
+            return Problems.BadRequest("format", $"format ('{EchoText.Shorten(format)}') must be png, json or overlay.", instance);
         byte[] body;
         try
         {
@@ -78,9 +78,12 @@ public sealed class SegmentFunctions(ActiveSegmenter segmenter, BlobSegmentation
                     $"{error.Error} Send at most {MaxImagePixels:N0} pixels here, or drop the image into the segment-input container.", instance)
                 : Problems.BadRequest("body", error.Error, instance);
         }
-        return format == "json"
-            ? new FileContentResult(files[SegmentationOutputs.Summary], "application/json")
-            : new FileContentResult(files[SegmentationOutputs.LabelMap], "image/png");
+        return format switch
+        {
+            "json" => new FileContentResult(files[SegmentationOutputs.Summary], "application/json"),
+            "overlay" => new FileContentResult(files[SegmentationOutputs.Overlay], "image/png"),
+            _ => new FileContentResult(files[SegmentationOutputs.LabelMap], "image/png"),
+        };
     }
 
     /// <summary>Segments a blob dropped into <c>segment-input</c>; never throws for a bad file (it gets an error record).</summary>

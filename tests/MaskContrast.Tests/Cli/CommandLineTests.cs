@@ -8,6 +8,7 @@ using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Data;
 using MaskContrast.Tests.Functions;
+using MaskContrast.Tests.Inference;
 
 namespace MaskContrast.Tests.Cli;
 
@@ -117,7 +118,7 @@ public sealed class CommandLineTests : IDisposable
     public async Task Name_WritesANewBundleVersionWithTheNames_LeavesTheOldOne_AndSegmentCarriesThem()
     {
         string bundle = Path.Combine(_folder.Path, "model.mcbundle");
-        var original = FunctionsTestKit.TinyBundle();
+        var original = FunctionsTestKit.TinyBundle(salient: true);
         await File.WriteAllBytesAsync(bundle, original);
 
         var (code, printed) = await CliProcess.RunAsync(Timeout, "name", "--model", bundle, "1=car", "2=road", "3=tree", "4=sky");
@@ -133,7 +134,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.Single(Directory.GetFiles(_folder.Path, "model-*.mcbundle"));   // nothing written for the bad call
 
         string inputs = Directory.CreateDirectory(Path.Combine(_folder.Path, "inputs")).FullName;
-        await File.WriteAllBytesAsync(Path.Combine(inputs, "cat.png"), FunctionsTestKit.Png(40, 30));
+        var png = FunctionsTestKit.Png(40, 30);
+        await File.WriteAllBytesAsync(Path.Combine(inputs, "cat.png"), png);
         string output = Path.Combine(_folder.Path, "segmented");
         var (segmentCode, _) = await CliProcess.RunAsync(Timeout, "segment", "--model", named, "--out", output, inputs);
         Assert.Equal(0, segmentCode);
@@ -141,6 +143,11 @@ public sealed class CommandLineTests : IDisposable
         string?[] names = [null, "car", "road", "tree", "sky"];
         Assert.All(summary.Labels, area => Assert.Equal(names[area.Label], area.Name));
         Assert.Equal(ModelBundle.Sha256OfFile(named), summary.Receipt!.BundleSha256);
+        // The overlay's legend names the clusters found (the salient bundle finds one).
+        Assert.Contains(summary.Labels, area => area.Label > 0);
+        var tinted = SegmentationWriter.Overlay(ImageCodec.DecodeRgb(png, "cat.png"), ImageCodec.DecodeSingleChannel(Path.Combine(output, "cat.png", SegmentationOutputs.LabelMap)));
+        OverlayLegendTests.AssertLegend(ImageCodec.DecodeRgb(await File.ReadAllBytesAsync(Path.Combine(output, "cat.png", SegmentationOutputs.Overlay)), "overlay"),
+            tinted, summary.Labels, summary.Labels.Where(area => area.Label > 0).Select(area => names[area.Label]!).ToList());
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using MaskContrast.Functions.Functions;
 using MaskContrast.Functions.Inference;
 using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration.Storage;
+using MaskContrast.Tests.Inference;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MaskContrast.Tests.Functions;
@@ -64,8 +65,11 @@ public sealed class BlobSegmentationTests : IAsyncLifetime
             Assert.Equal(sizes[i], (raster.Width, raster.Height));
             Assert.All(raster.Values, v => Assert.InRange(v, 0, 4));
             var overlay = ImageCodec.DecodeRgb(await DownloadAsync(name + "/overlay.png"), "overlay");
-            Assert.Equal(sizes[i], (overlay.Width, overlay.Height));
             var summary = Read<SegmentationSummary>(await DownloadAsync(name + "/summary.json"));
+            // The tinted image above a legend of the clusters found (the model has no names).
+            var legend = summary.Labels.Where(l => l.Label > 0).Select(l => $"cluster {l.Label}").DefaultIfEmpty(OverlayLegend.NoClusters).ToList();
+            OverlayLegendTests.AssertLegend(overlay, SegmentationWriter.Overlay(ImageCodec.DecodeRgb(FunctionsTestKit.Png(sizes[i].Width, sizes[i].Height, i), name), raster),
+                summary.Labels, legend);
             Assert.Equal((name, sizes[i].Width, sizes[i].Height), (summary.Input, summary.Width, summary.Height));
             Assert.NotNull(summary.Fingerprint);
             Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);

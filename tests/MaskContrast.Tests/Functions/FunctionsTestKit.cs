@@ -76,13 +76,16 @@ internal static class FunctionsTestKit
 
     /// <summary>
     /// An untrained <c>tiny</c> model bundled with clusters fitted by the real K-means protocol on synthetic prototypes
-    /// (4 object clusters): honest about shapes and formats, meaningless as a segmenter.
+    /// (4 object clusters): honest about shapes and formats, meaningless as a segmenter. Its images are all background
+    /// unless <paramref name="salient"/>, which makes (nearly) every pixel an object, so that a cluster shows.
     /// </summary>
-    public static byte[] TinyBundle(int seed = 1)
+    public static byte[] TinyBundle(int seed = 1, bool salient = false)
     {
         var config = Presets.Load("tiny");
         manual_seed(seed);
         using var model = new SegmentationModel(config.Model);
+        if (salient)
+            using (no_grad()) model.SaliencyHead.weight!.fill_(1);   // ReLU features ≥ 0: logits > 0 wherever a feature is on
         using var split = SyntheticSplit.Create(images: 20, objectClasses: 4, dim: config.Model.EmbeddingDim, seed: seed);
         using var prototypes = PrototypeFromEmbedding.Compute(split.Embeddings, split.Logits);
         var clusters = KMeansProtocol.Evaluate(prototypes, split.Masks, split.GroundTruth,

@@ -5,6 +5,7 @@ using MaskContrast.Functions.Functions;
 using MaskContrast.Functions.Inference;
 using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration.Storage;
+using MaskContrast.Tests.Inference;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -52,6 +53,23 @@ public sealed class SegmentApiTests : IAsyncLifetime
         Assert.Equal((37, 23), (summary.Width, summary.Height));
         Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 9);
         Assert.Equal((await _activeModels.GetAsync())!.Identity(), summary.Model);
+    }
+
+    [Fact]
+    public async Task SegmentImage_FormatOverlay_ReturnsTheOverlayWithALegendNamingTheClusterFound()
+    {
+        await ActivateAsync(FunctionsTestKit.TinyBundle(salient: true));
+        var image = FunctionsTestKit.Png(37, 23);
+        var found = JsonSerializer.Deserialize<SegmentationSummary>(
+            Assert.IsType<FileContentResult>(await SegmentAsync(image, "?format=json")).FileContents, BlobSegmentationProcessor.Json)!.Labels;
+        var labels = IndexedPng.TryRead(Assert.IsType<FileContentResult>(await SegmentAsync(image)).FileContents, "labels")!;
+
+        var overlay = Assert.IsType<FileContentResult>(await SegmentAsync(image, "?format=overlay"));
+
+        Assert.Equal("image/png", overlay.ContentType);
+        int cluster = Assert.Single(found, l => l.Label > 0).Label;
+        OverlayLegendTests.AssertLegend(ImageCodec.DecodeRgb(overlay.FileContents, "overlay"),
+            SegmentationWriter.Overlay(ImageCodec.DecodeRgb(image, "image"), labels), found, [$"cluster {cluster}"]);
     }
 
     [Fact]
@@ -126,9 +144,9 @@ public sealed class SegmentApiTests : IAsyncLifetime
         Assert.True(problem.Detail!.Length < 200, problem.Detail);
     }
 
-    private async Task ActivateAsync()
+    private async Task ActivateAsync(byte[]? bundle = null)
     {
-        await FunctionsTestKit.PublishModelAsync(_store, "run-seg", FunctionsTestKit.TinyBundle());
+        await FunctionsTestKit.PublishModelAsync(_store, "run-seg", bundle ?? FunctionsTestKit.TinyBundle());
         await _activeModels.ActivateAsync("run-seg", DateTime.UtcNow);
     }
 

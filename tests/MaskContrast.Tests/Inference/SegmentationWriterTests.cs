@@ -6,6 +6,7 @@ using MaskContrast.Core.Evaluation;
 using MaskContrast.Core.Inference;
 using MaskContrast.Core.Model;
 using MaskContrast.Tests.Data;
+using MaskContrast.Tests.Functions;
 using static TorchSharp.torch;
 
 namespace MaskContrast.Tests.Inference;
@@ -71,12 +72,37 @@ public sealed class SegmentationWriterTests : IDisposable
         var labels = ImageCodec.DecodeSingleChannel(WriteTemp(files[SegmentationOutputs.LabelMap]));
         Assert.Equal((width, height), (labels.Width, labels.Height));
         Assert.All(labels.Values, v => Assert.InRange(v, 0, _bundle.Clusters));
-        var overlay = ImageCodec.DecodeRgb(files[SegmentationOutputs.Overlay], "overlay");
-        Assert.Equal((width, height), (overlay.Width, overlay.Height));
         var summary = JsonSerializer.Deserialize<SegmentationSummary>(files[SegmentationOutputs.Summary], Presets.Json)!;
         Assert.Equal((width, height), (summary.Width, summary.Height));
         Assert.Equal(1.0, summary.Labels.Sum(l => l.Fraction), 6);
         Assert.Equal(labels.Values.Distinct().Order().Select(v => (int)v), summary.Labels.Select(l => l.Label));
+        // The overlay is the tinted input above a legend of the clusters present (this bundle names none).
+        var overlay = ImageCodec.DecodeRgb(files[SegmentationOutputs.Overlay], "overlay");
+        var tinted = SegmentationWriter.Overlay(ImageCodec.DecodeRgb(bytes, name), labels);
+        var present = summary.Labels.Where(l => l.Label > 0).Select(l => $"cluster {l.Label}").DefaultIfEmpty(OverlayLegend.NoClusters);
+        OverlayLegendTests.AssertLegend(overlay, tinted, summary.Labels, present.ToList());
+    }
+
+    [Fact]
+    public void Process_OverlayLegend_ShowsTheNumberOfTheClusterFound_OrItsNameOnceNamed()
+    {
+        using var salient = ModelBundle.Load(new MemoryStream(FunctionsTestKit.TinyBundle(salient: true)), "salient");
+        var bytes = FunctionsTestKit.Png(48, 40);
+        (SegmentArea[] Labels, RgbImage Overlay, RgbImage Tinted) Segment(ModelBundle bundle)
+        {
+            var (files, _) = new SegmentationWriter(bundle, BundleHash).Process("a.png", bytes);
+            var labels = ImageCodec.DecodeSingleChannel(WriteTemp(files[SegmentationOutputs.LabelMap]));
+            return (JsonSerializer.Deserialize<SegmentationSummary>(files[SegmentationOutputs.Summary], Presets.Json)!.Labels.ToArray(),
+                ImageCodec.DecodeRgb(files[SegmentationOutputs.Overlay], "overlay"), SegmentationWriter.Overlay(ImageCodec.DecodeRgb(bytes, "a.png"), labels));
+        }
+
+        var unnamed = Segment(salient);
+        int found = Assert.Single(unnamed.Labels, l => l.Label > 0).Label;   // one prototype per image: one cluster
+        using var named = salient.WithClusterNames(new Dictionary<int, string> { [found] = "car" });
+        var carried = Segment(named);
+
+        OverlayLegendTests.AssertLegend(unnamed.Overlay, unnamed.Tinted, unnamed.Labels, [$"cluster {found}"]);
+        OverlayLegendTests.AssertLegend(carried.Overlay, carried.Tinted, carried.Labels, ["car"]);
     }
 
     [Fact]
