@@ -36,6 +36,7 @@ public class PresetsTests
         Assert.Equal((OptimizerName.Sgd, 0.05, SchedulerName.Cosine, 20), (c.Optimizer.Name, c.Optimizer.LearningRate, c.Optimizer.Scheduler, c.Optimizer.WarmupSteps));
         Assert.Equal((0.5, 0.9, 128, SaliencyLoss.Balanced), (c.Moco.Temperature, c.Moco.Momentum, c.Moco.QueueSize, c.Moco.SaliencyLoss));
         Assert.Equal((60, 16), (c.Schedule.Epochs, c.Schedule.BatchSize));
+        Assert.Equal(192, InferenceSize.For(c));   // the size its README measurements used, not the default rule's 288
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public class PresetsTests
         var c = Presets.Load(Presets.Default);
         Assert.Equal((BackboneName.MlNetResNet18, PretrainingSource.MlNetImageNet, true), (c.Model.Backbone, c.Model.Pretraining, c.Model.FreezeEarlyLayers));
         Assert.Equal((0, false, ClusterAssignment.Object), (c.Evaluation.Size, c.Evaluation.Whiten, c.Evaluation.Assignment));
-        Assert.Equal(192, InferenceSize.For(c));
+        Assert.Equal(288, InferenceSize.For(c));
     }
 
     [Fact]
@@ -121,11 +122,12 @@ public class PresetsTests
     }
 
     [Theory]
-    [InlineData(128, 0.2, 1.0, 192)]   // 128 / 0.2^¼ = 191.4
-    [InlineData(224, 0.2, 1.0, 336)]   // the paper's crop: 335.0
+    [InlineData(128, 0.2, 1.0, 288)]   // 128 / √0.2 = 286.2 → up to a multiple of 16
+    [InlineData(224, 0.2, 1.0, 512)]   // the paper's crop: 500.9 → 512, the size the official code evaluates at
+    [InlineData(64, 0.2, 1.0, 144)]    // tiny: 143.1
     [InlineData(128, 1.0, 1.0, 128)]   // whole-image crops: the crop size itself
-    [InlineData(64, 0.5, 0.5, 88)]     // 64 / 0.5^½ = 90.5 → the nearest multiple of 8
-    public void InferenceSize_IsTheMiddleOfTheTrainingScale(int crop, double min, double max, int expected)
+    [InlineData(64, 0.5, 1.0, 96)]     // 64 / √0.5 = 90.5; the largest crop fraction does not matter
+    public void InferenceSize_IsTheLargestTrainingScale(int crop, double min, double max, int expected)
     {
         var data = new DataConfig { CropSize = crop, CropScaleMin = min, CropScaleMax = max };
         Assert.Equal(expected, InferenceSize.FromTrainingScale(data));

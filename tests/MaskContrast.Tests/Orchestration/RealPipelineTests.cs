@@ -95,8 +95,8 @@ public sealed class RealPipelineTests : IDisposable
     {
         var store = new LocalFolderArtifactStore(Path.Combine(_folder.Path, "store"));
         string runId = await RunAsync(store, azureStorage: null, extras: true);
-        // No evalSize given: the 64² images are segmented at the scale tiny trained at (crop 64, scale 0.2–1 → 96), not 512.
-        await AssertRunFolderComplete(store, runId, inferenceSize: 96);
+        // No evalSize given: the 64² images are segmented at the scale tiny trained at (crop 64, smallest crop 0.2 of the area → 64/√0.2 → 144), not 512.
+        await AssertRunFolderComplete(store, runId, inferenceSize: 144);
         // The linear probe and retrieval ran too (asked for in the run settings) and are in the report.
         var doc = await store.ReadJsonAsync<Core.Evaluation.EvaluationDocument>(RunLayout.EvalFile(runId, "report.json"));
         Assert.NotNull(doc!.Extras);
