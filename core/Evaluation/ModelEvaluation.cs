@@ -79,11 +79,14 @@ public static class ModelEvaluation
             {
                 progress?.Report("embedding with the untrained network");
                 random.manual_seed(config.Schedule.Seed);   // the same initial weights the run started from (Trainer seeds the same way)
-                using var initial = new SegmentationModel(config.Model);
-                // Packaged ImageNet weights are part of the start too; a file a user brought (imagenet, moco) is not at hand here.
-                if (config.Model.Pretraining == PretrainingSource.MlNetImageNet) ImageNetResNet18.Load(initial);
-                initial.to(trained.parameters().First().device);
-                untrained = SplitInference.Run(initial, split, options.Size, options.BatchSize, null, cancellationToken);
+                using (var initial = new SegmentationModel(config.Model))
+                {
+                    // Packaged ImageNet weights are part of the start too; a file a user brought (imagenet, moco) is not at hand here.
+                    if (config.Model.Pretraining == PretrainingSource.MlNetImageNet) ImageNetResNet18.Load(initial);
+                    initial.to(trained.parameters().First().device);
+                    untrained = SplitInference.Run(initial, split, options.Size, options.BatchSize, null, cancellationToken, sameSplit: outputs);
+                }
+                NativeHeap.Trim();   // the untrained network's weights
             }
             progress?.Report($"clustering into {classes - 1} object clusters over {protocol.EffectiveSeeds.Count} seeds");
             var (report, perImage, perObject) = ClusteringEvaluation.Evaluate(outputs, untrained, protocol);

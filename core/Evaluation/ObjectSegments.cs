@@ -10,8 +10,9 @@ namespace MaskContrast.Core.Evaluation;
 /// component is large enough, all salient pixels form one object). So every salient pixel belongs to exactly one object and
 /// an image with one object segments exactly as the official per-image protocol does.
 /// </summary>
-/// <param name="ObjectOf">Per pixel, 0 = background, k = object k (1-based).</param>
-public sealed record ObjectSegments(int Width, int Height, int[] ObjectOf, int Count)
+/// <param name="ObjectOf">Per pixel, 0 = background, k = object k (1-based). A byte is enough (each object covers
+/// at least 1 % of the image, so there are at most 100), and an evaluation keeps one map per image of its split.</param>
+public sealed record ObjectSegments(int Width, int Height, byte[] ObjectOf, int Count)
 {
     /// <summary>Components below this share of the image are fragments (the proposals' own area rule is 1 %).</summary>
     public const double MinAreaFraction = 0.01;
@@ -30,7 +31,7 @@ public sealed record ObjectSegments(int Width, int Height, int[] ObjectOf, int C
         if (count == 0 && largest > 0) objectOfComponent[largest] = count = 1;   // only fragments: one object of all of them
         for (int c = 1; c < areas.Length; c++)
             if (objectOfComponent[c] == 0) objectOfComponent[c] = objectOfComponent[largest];
-        var objectOf = labels.Select(l => l == 0 ? 0 : objectOfComponent[l]).ToArray();
+        var objectOf = labels.Select(l => l == 0 ? (byte)0 : (byte)objectOfComponent[l]).ToArray();
         return new ObjectSegments(salient.Width, salient.Height, objectOf, count);
     }
 

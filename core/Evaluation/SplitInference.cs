@@ -44,11 +44,15 @@ public sealed record SplitOutputs(IReadOnlyList<string> Ids, Tensor Prototypes, 
 public static class SplitInference
 {
     /// <param name="keepEmbeddings">Keep every image's [D, S, S] embedding (pixel clustering; D·S² floats per image).</param>
+    /// <param name="sameSplit">Another network's outputs on this split at this size: their ground truth, true masks and
+    /// colours are shared, not read and kept a second time (the untrained baseline; at VOC scale they are most of the memory).</param>
     public static SplitOutputs Run(SegmentationModel model, IImageDataset dataset, int size, int batchSize = 8,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default, bool keepEmbeddings = false)
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default, bool keepEmbeddings = false,
+        SplitOutputs? sameSplit = null)
     {
         var ids = dataset.Ids;
         if (ids.Count == 0) throw new InvalidDataException("the evaluation split is empty");
+        sameSplit?.RequireComputedOn(dataset, size);
         var device = model.parameters().First().device;
         model.eval();
         var prototypes = new List<Tensor>();
@@ -70,9 +74,10 @@ public static class SplitInference
             foreach (var id in batchIds)
             {
                 var image = dataset.LoadImage(id);
+                inputs.Add(ImageTensors.FixedResize(image, size));
+                if (sameSplit is not null) continue;
                 // Without ground truth every pixel is "ignore": clusters are still fitted, mIoU is meaningless (and 0).
                 var labels = dataset.LoadLabels(id) ?? new ByteRaster(image.Width, image.Height, Enumerable.Repeat(SegmentationMeter.IgnoreIndex, image.PixelCount).ToArray());
-                inputs.Add(ImageTensors.FixedResize(image, size));
                 var resized = NearestResize.Resize(labels, size, size);
                 gt.Add(resized);
                 trueMasks.Add(new ByteRaster(size, size, resized.Values.Select(v => v is > 0 and < 255 ? (byte)1 : (byte)0).ToArray()));
@@ -83,7 +88,7 @@ public static class SplitInference
                 using var output = model.forward(stack(inputs).to(device));
                 prototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu().MoveToOuterDisposeScope());
                 // The true mask as a 0/1 "logit": weight 1 on every true-foreground pixel, i.e. their plain (normalised) sum.
-                var fg = stack(trueMasks.Skip(start).Take(batchIds.Count)
+                var fg = stack((sameSplit?.TrueMasks ?? trueMasks).Skip(start).Take(batchIds.Count)
                     .Select(m => tensor(m.Values, [size, size], dtype: uint8).to_type(float32))).to(device);   // [B, S, S]
                 truePrototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, fg).cpu().MoveToOuterDisposeScope());
                 calibration.Add(output.SaliencyLogits, fg);
@@ -103,7 +108,10 @@ public static class SplitInference
         var allTrue = cat(truePrototypes, 0);
         var allObjects = cat(objectPrototypes, 0);
         foreach (var p in prototypes.Concat(truePrototypes).Concat(objectPrototypes)) p.Dispose();
-        return new SplitOutputs(ids, all, predicted, trueMasks, gt, colours, embeddings, allTrue, calibration, objects, allObjects);
+        // The forward passes' buffers were freed on libtorch's threads; glibc keeps them in its arenas unless trimmed.
+        NativeHeap.Trim();
+        return new SplitOutputs(ids, all, predicted, sameSplit?.TrueMasks ?? trueMasks, sameSplit?.GroundTruth ?? gt, sameSplit?.Colours ?? colours,
+            embeddings, allTrue, calibration, objects, allObjects);
     }
 
     static RgbImage Resize(RgbImage image, int size)

@@ -20,10 +20,14 @@ public sealed class ProposalGenerator
     private const string NoMaskPrefix = "no user mask for ";
     private readonly ISaliencyEstimator? _estimator;
     private readonly UserMaskSource? _userMasks;
+    private readonly ImageNetFeatureGrid? _grid;
 
     /// <summary>Validates <paramref name="options"/> and prepares the estimator or the user mask folder.</summary>
-    public ProposalGenerator(ProposalOptions? options = null)
+    /// <param name="grid">The ImageNet network for <c>mbplus-clusters</c>, shared by the caller and not disposed here (a
+    /// pipeline runs many shards in one process); null: each <see cref="Run"/> loads its own when it needs one.</param>
+    public ProposalGenerator(ProposalOptions? options = null, ImageNetFeatureGrid? grid = null)
     {
+        _grid = grid;
         Options = options ?? new ProposalOptions();
         Options.Validate();
         _estimator = Options.Method switch
@@ -50,7 +54,9 @@ public sealed class ProposalGenerator
         // The ImageNet network is loaded only to fit the vote here or to apply one that refines; a given vote that keeps
         // MB+ (most shards of most datasets) needs none.
         var vote = Options.Vote;
-        using var grid = Options.Method == ProposalMethod.MbPlusClusters && vote is not { UseVote: false } ? new ImageNetFeatureGrid(vote?.InputSize ?? 256) : null;
+        bool needsGrid = Options.Method == ProposalMethod.MbPlusClusters && vote is not { UseVote: false };
+        using var ownGrid = needsGrid && _grid is null ? new ImageNetFeatureGrid(vote?.InputSize ?? 256) : null;
+        var grid = needsGrid ? _grid ?? ownGrid : null;
         if (grid is not null && vote is null)
             vote = ClusterVote.Fit(data, ids, _estimator!, grid, cancellationToken: cancellationToken);
         var refineWith = vote is { UseVote: true } ? grid : null;
@@ -79,6 +85,9 @@ public sealed class ProposalGenerator
             ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         watch.Stop();
+        // The features' forward buffers were freed on the worker threads; glibc keeps them in per-thread arenas unless trimmed
+        // (a shared grid is not disposed here, which would trim).
+        if (grid is not null) NativeHeap.Trim();
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         var summary = new ProposalSummary(
             Options.Method, ids.Count, kept, ids.Count - kept, outcome.Sum(o => o.Files),

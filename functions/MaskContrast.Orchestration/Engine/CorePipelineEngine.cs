@@ -27,6 +27,9 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
     private readonly ILogger _log = logger ?? NullLogger<CorePipelineEngine>.Instance;
     // Each run's decoded training images (up to the streaming cache budget) stay in memory between its epochs in this process.
     private readonly ConcurrentDictionary<string, TrainingSet> _trainingSets = new();
+    // One ImageNet network (64 MB file) for every proposal check and shard in this process, loaded when first needed:
+    // one per shard made the proposal stage of a VOC-sized run load it 112 times (bench/README.md, "Training input and memory").
+    private readonly Lazy<ImageNetFeatureGrid> _grid = new(() => new ImageNetFeatureGrid());
 
     /// <summary>How training images stream: <see cref="StreamingOptions.FromEnvironment"/> unless told.</summary>
     public StreamingOptions Streaming { get; init; } = StreamingOptions.FromEnvironment();
@@ -51,11 +54,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         if (vote is null)
         {
             var (data, ids) = await RunImagesAsync(runId, settings, cancellationToken);
-            vote = await Task.Run(() =>
-            {
-                using var grid = new ImageNetFeatureGrid();
-                return ClusterVote.Fit(data, ids, new MbPlusSaliency(), grid, cancellationToken: cancellationToken);
-            }, cancellationToken);
+            vote = await Task.Run(() => ClusterVote.Fit(data, ids, new MbPlusSaliency(), _grid.Value, cancellationToken: cancellationToken), cancellationToken);
             await store.WriteJsonAsync(RunLayout.ProposalClusterVote(runId), vote, cancellationToken);
         }
         _log.LogInformation("Run {RunId}: {Check}", runId, vote.Summary);
@@ -83,7 +82,10 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         string temp = Directory.CreateTempSubdirectory("mc-proposals-").FullName;
         try
         {
-            var summary = new ProposalGenerator(await ProposalOptionsAsync(runId, settings.Proposals, cancellationToken)).Run(shardData, temp, cancellationToken: cancellationToken);
+            var options = await ProposalOptionsAsync(runId, settings.Proposals, cancellationToken);
+            // Loaded only when the shard uses it: a vote that keeps MB+ (most datasets) needs no network at all.
+            var grid = options.Method == ProposalMethod.MbPlusClusters && options.Vote is not { UseVote: false } ? _grid.Value : null;
+            var summary = new ProposalGenerator(options, grid).Run(shardData, temp, cancellationToken: cancellationToken);
             foreach (var id in summary.Kept)
             {
                 await store.WriteBytesAsync(RunLayout.ProposalMask(runId, id), await File.ReadAllBytesAsync(Path.Combine(temp, id + ".png"), cancellationToken), cancellationToken);
@@ -129,6 +131,8 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         var epochs = await EpochRecords.ListAsync(store, runId, cancellationToken);
         if (epochs.Count == 0) throw new NonRetryablePipelineException($"run {runId} has no finished epoch to evaluate");
         int epoch = epochs[^1].Epoch;
+        // The run's training is over: its decoded images (up to the streaming cache's budget) are not kept through the evaluation.
+        _trainingSets.TryRemove(runId, out _);
         using var trainer = await LoadCheckpointAsync(runId, epoch, config, cancellationToken);
         string root = await _mirror.FolderAsync(RunLayout.Dataset(settings.Dataset), cancellationToken);
         bool labelled = DatasetFolder.HasLabelledSplit(root, "val");
@@ -333,9 +337,10 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         return Path.Combine(folder, Path.GetFileName(artifactPath));
     }
 
-    /// <summary>Frees the cached training images.</summary>
+    /// <summary>Frees the cached training images and the proposals' ImageNet network.</summary>
     public void Dispose()
     {
         _trainingSets.Clear();
+        if (_grid.IsValueCreated) _grid.Value.Dispose();
     }
 }

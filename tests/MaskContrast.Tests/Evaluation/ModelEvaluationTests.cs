@@ -40,6 +40,39 @@ public sealed class ModelEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void UntrainedPass_SharingTheSplit_ScoresAsAFullPass()
+    {
+        // The untrained baseline's pass shares the trained pass's ground truth, true masks and colours instead of reading and
+        // keeping them again (issue 17: at VOC scale they were held twice); its outputs and scores are a full pass's.
+        var config = Presets.Load("tiny");
+        var split = Split();
+        random.manual_seed(4);
+        using var trained = new SegmentationModel(config.Model);
+        random.manual_seed(5);
+        using var untrained = new SegmentationModel(config.Model);
+        using (no_grad()) untrained.SaliencyHead.weight!.fill_(1);   // salient pixels, so that the masks are compared
+        using var outputs = SplitInference.Run(trained, split, 48);
+        using var full = SplitInference.Run(untrained, split, 48);
+        using var lean = SplitInference.Run(untrained, split, 48, sameSplit: outputs);
+
+        Assert.Same(outputs.GroundTruth, lean.GroundTruth);
+        Assert.Same(outputs.Colours, lean.Colours);
+        Assert.Equal(full.Prototypes.data<float>().ToArray(), lean.Prototypes.data<float>().ToArray());
+        Assert.Equal(full.TrueForegroundPrototypes.data<float>().ToArray(), lean.TrueForegroundPrototypes.data<float>().ToArray());
+        Assert.Equal(full.PredictedMasks.Select(m => m.Values), lean.PredictedMasks.Select(m => m.Values));
+        Assert.Contains(lean.PredictedMasks, m => m.Values.Contains((byte)1));   // not a vacuous comparison
+        var protocol = new ClusteringProtocolOptions(NumClasses: 5, Seeds: [1, 2]);
+        var (withFull, _, _) = ClusteringEvaluation.Evaluate(outputs, full, protocol);
+        var (withLean, _, _) = ClusteringEvaluation.Evaluate(outputs, lean, protocol);
+        Assert.Equal(withFull.Untrained!.PerSeed, withLean.Untrained!.PerSeed);
+        Assert.Equal(withFull.UntrainedTrueForeground!.PerSeed, withLean.UntrainedTrueForeground!.PerSeed);
+        Assert.InRange(withLean.UntrainedTrueForeground!.MeanIoU, 0.01, 1);
+
+        var e = Assert.Throws<ArgumentException>(() => SplitInference.Run(untrained, split, 32, sameSplit: outputs));
+        Assert.Contains("not computed on this split at 32×32", e.Message);
+    }
+
+    [Fact]
     public void PixelClusteringOption_IsReported()
     {
         var config = Presets.Load("tiny");

@@ -66,7 +66,7 @@ public class ObjectClusteringTests
         var imageProtos = new List<float>();
         for (int i = 0; i < 8; i++)
         {
-            var objectOf = new int[100];
+            var objectOf = new byte[100];
             var gt = new byte[100];
             for (int y = 2; y < 8; y++)
                 for (int x = 0; x < 10; x++)
@@ -92,7 +92,7 @@ public class ObjectClusteringTests
     {
         using var split = SyntheticSplit.Create(images: 30, objectClasses: 4, dim: 4, seed: 3);
         using var prototypes = PrototypeFromEmbedding.Compute(split.Embeddings, split.Logits);
-        var segments = split.Masks.Select(m => new ObjectSegments(m.Width, m.Height, m.Values.Select(v => v == 0 ? 0 : 1).ToArray(), 1)).ToList();
+        var segments = split.Masks.Select(m => new ObjectSegments(m.Width, m.Height, m.Values.Select(v => (byte)(v == 0 ? 0 : 1)).ToArray(), 1)).ToList();
         var options = new ClusteringProtocolOptions(NumClasses: 5);
         var perImage = KMeansProtocol.Evaluate(prototypes, split.Masks, split.GroundTruth, options);
         var perObject = ObjectClusteringProtocol.Evaluate(prototypes, segments, split.GroundTruth, options);
