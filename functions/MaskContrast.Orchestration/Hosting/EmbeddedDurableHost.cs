@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using DurableTask.AzureStorage;
 using Microsoft.AspNetCore.Builder;
@@ -65,7 +64,7 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
         if (options.ActivityLockTimeout < TimeSpan.FromSeconds(1))
             throw new ArgumentOutOfRangeException(nameof(options), options.ActivityLockTimeout, "activityLockTimeout must be at least 1 second.");
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        var port = options.Port ?? FreeLoopbackPort();
+        var port = options.Port ?? LoopbackPort.Free();
         var address = $"http://127.0.0.1:{port}";
         var stopping = new CancellationTokenSource();
         try
@@ -139,14 +138,6 @@ public sealed partial class EmbeddedDurableHost : IAsyncDisposable
             await _app.DisposeAsync();
             _stopping.Dispose();
         }
-    }
-
-    // Ask the kernel for a free port; another process could take it before Kestrel binds, which then fails loudly.
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{2,44}\z", RegexOptions.CultureInvariant)]

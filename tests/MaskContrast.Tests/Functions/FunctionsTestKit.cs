@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Hosting;
 using System.Text;
 using Azure.Storage.Blobs;
 using MaskContrast.Core.Config;
@@ -52,7 +53,7 @@ internal static class FunctionsTestKit
         await store.WriteBytesAsync(RunLayout.DatasetFile("toy", "images/img_000.png"), Png(8, 8));
         var engine = new FakePipelineEngine(store, imageCount);
         var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
+            new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(store, engine) });
         return (engine, host);
     }
 

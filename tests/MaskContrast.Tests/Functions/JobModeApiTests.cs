@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
 using MaskContrast.Orchestration;
@@ -29,6 +30,7 @@ public sealed class JobModeApiTests
         var jobs = new FakeEpochJobLauncher(store, engine);
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
         {
+            Port = LoopbackPort.Free(),
             ConfigureServices = services => services.AddSingleton<IEpochJobLauncher>(jobs).AddPipelineServices(store, engine),
         });
         jobs.Client = host.Client;

@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Hosting;
 using System.Diagnostics;
 using System.Text.Json;
 using MaskContrast.Core.Config;
@@ -41,7 +42,7 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         await DatasetImport.ImportFolderAsync(store, "syn", data, cancellationToken: cts.Token);
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
+            new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(store, engine) });
         var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
         var models = new ModelsFunctions(new ActiveModelStore(store), new ClusterNaming(store, new ActiveModelStore(store)), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
 
@@ -110,7 +111,7 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         await DatasetImport.ImportFolderAsync(store, "syn", data, cancellationToken: cts.Token);
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(store, engine) });
+            new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(store, engine) });
         var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
         var models = new ModelsFunctions(new ActiveModelStore(store), new ClusterNaming(store, new ActiveModelStore(store)), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
         async Task<IActionResult> StartAsync(string runId, string more) => await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",

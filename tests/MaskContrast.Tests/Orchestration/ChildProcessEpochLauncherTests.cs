@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Launchers;
@@ -84,6 +85,7 @@ public sealed class ChildProcessEpochLauncherTests : IDisposable
         var options = new ChildProcessEpochLauncherOptions { FileName = "/bin/sh", LeadingArguments = ["-c", script, "maskcontrast"], Store = _folder.Path };
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
         {
+            Port = LoopbackPort.Free(),
             ConfigureServices = s => s.AddChildProcessEpochLauncher(options).AddPipelineServices(_store, engine),
         });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

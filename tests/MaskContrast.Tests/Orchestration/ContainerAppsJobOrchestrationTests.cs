@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Hosting;
 using System.Text.Json.Nodes;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Activities;
@@ -272,6 +273,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
     private Task<DurableTaskTestHost> StartThroughArmAsync(FakeArmJob arm, FakePipelineEngine engine, FakeTokenCredential? credential = null) =>
         DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
         {
+            Port = LoopbackPort.Free(),
             ConfigureServices = services => services
                 .AddContainerAppsJobLauncher(new ContainerAppsJobLauncherOptions(FakeArmServer.JobId, FakeArmServer.ContainerName)
                 {
@@ -357,6 +359,7 @@ public sealed class ContainerAppsJobOrchestrationTests : IDisposable
     {
         var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
         {
+            Port = LoopbackPort.Free(),
             ConfigureServices = services => services.AddSingleton<IEpochJobLauncher>(jobs).AddPipelineServices(_store, engine),
         });
         jobs.Client = host.Client;

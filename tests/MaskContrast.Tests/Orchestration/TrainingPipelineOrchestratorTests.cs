@@ -1,3 +1,4 @@
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
 using MaskContrast.Orchestration.Orchestrations;
@@ -342,5 +343,5 @@ public sealed class TrainingPipelineOrchestratorTests : IDisposable
 
     private Task<DurableTaskTestHost> StartHostAsync(FakePipelineEngine engine) => DurableTaskTestHost.StartAsync(
         PipelineTasks.Register,
-        new DurableTaskTestHostOptions { ConfigureServices = services => services.AddPipelineServices(_store, engine) });
+        new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(_store, engine) });
 }
