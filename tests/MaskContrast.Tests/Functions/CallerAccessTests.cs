@@ -17,27 +17,18 @@ namespace MaskContrast.Tests.Functions;
 /// App roles in Entra mode, through the handlers with a real Durable client and Azurite: a caller without the role gets
 /// 401/403 and nothing starts, changes or is recorded; a caller with it goes through.
 /// </summary>
-public sealed class CallerAccessTests : IAsyncLifetime
+public sealed class CallerAccessTests() : ToyPipelineTests("roles", imageCount: 3)
 {
-    private IArtifactStore _store = null!;
-    private DurableTaskTestHost _host = null!;
     private RunsFunctions _runs = null!;
     private ModelsFunctions _models = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
     private const string StartBody = """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-roles"}""";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (_store, _, _host) = await FunctionsTestKit.StartToyPipelineAsync("roles", imageCount: 3);
+        await base.InitializeAsync();
         var entra = CallerAccess.FromSetting("entra");
-        _runs = new RunsFunctions(new StartRunHandler(_store), entra, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        _models = new ModelsFunctions(new ActiveModelStore(_store), new ClusterNaming(_store, new ActiveModelStore(_store)), entra, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _timeout.Dispose();
+        _runs = FunctionsTestKit.Runs(Store, entra);
+        _models = FunctionsTestKit.Models(Store, entra);
     }
 
     // What App Service Authentication puts in X-MS-CLIENT-PRINCIPAL for an Entra access token with these roles.
@@ -59,45 +50,45 @@ public sealed class CallerAccessTests : IAsyncLifetime
     [Fact]
     public async Task StartRun_WithoutIdentity401_WithoutTheRole403_AndNothingIsRecordedOrStarted()
     {
-        var anonymous = await _runs.StartRun(As(FunctionsTestKit.Request("POST", "/api/runs", StartBody), null), _host.Client, _timeout.Token);
+        var anonymous = await _runs.StartRun(As(FunctionsTestKit.Request("POST", "/api/runs", StartBody), null), Host.Client, Deadline.Token);
         RunsApiTests.AssertProblem(anonymous, StatusCodes.Status401Unauthorized);
 
         var wrongRole = await _runs.StartRun(As(FunctionsTestKit.Request("POST", "/api/runs", StartBody), Principal(ApiRoles.ModelsActivate)),
-            _host.Client, _timeout.Token);
+            Host.Client, Deadline.Token);
         var problem = RunsApiTests.AssertProblem(wrongRole, StatusCodes.Status403Forbidden);
         Assert.Contains(ApiRoles.RunsStart, problem.Detail);
 
-        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-roles")));
-        Assert.Null(await _host.Client.GetInstanceAsync("run-roles", _timeout.Token));
+        Assert.Null(await Store.ReadBytesAsync(RunLayout.Settings("run-roles")));
+        Assert.Null(await Host.Client.GetInstanceAsync("run-roles", Deadline.Token));
     }
 
     [Fact]
     public async Task StartRun_WithRunsStart_Starts_ButCancelNeedsRunsCancel()
     {
         var started = await _runs.StartRun(As(FunctionsTestKit.Request("POST", "/api/runs", StartBody), Principal(ApiRoles.RunsStart)),
-            _host.Client, _timeout.Token);
+            Host.Client, Deadline.Token);
         Assert.IsType<AcceptedResult>(started);
 
         var cancel = await _runs.CancelRun(As(FunctionsTestKit.Request("POST", "/api/runs/run-roles/cancel"), Principal(ApiRoles.RunsStart)),
-            _host.Client, "run-roles", _timeout.Token);
+            Host.Client, "run-roles", Deadline.Token);
         Assert.Contains(ApiRoles.RunsCancel, RunsApiTests.AssertProblem(cancel, StatusCodes.Status403Forbidden).Detail);
 
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-roles", _timeout.Token);
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-roles", Deadline.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);   // the refused cancel reached nothing
     }
 
     [Fact]
     public async Task ActivateModel_NeedsModelsActivate_AndARefusalLeavesTheActiveModelAlone()
     {
-        await FunctionsTestKit.PublishModelAsync(_store, "run-model", FunctionsTestKit.TinyBundle());
+        await FunctionsTestKit.PublishModelAsync(Store, "run-model", FunctionsTestKit.TinyBundle());
 
         var refused = await _models.ActivateModel(As(FunctionsTestKit.Request("POST", "/api/models/run-model/activate"), Principal(ApiRoles.RunsStart, ApiRoles.RunsCancel)),
-            "run-model", _timeout.Token);
+            "run-model", Deadline.Token);
         RunsApiTests.AssertProblem(refused, StatusCodes.Status403Forbidden);
-        Assert.IsType<ObjectResult>(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), _timeout.Token));   // 404 problem
+        Assert.IsType<ObjectResult>(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), Deadline.Token));   // 404 problem
 
         var activated = await _models.ActivateModel(As(FunctionsTestKit.Request("POST", "/api/models/run-model/activate"), Principal(ApiRoles.ModelsActivate)),
-            "run-model", _timeout.Token);
+            "run-model", Deadline.Token);
         Assert.IsType<OkObjectResult>(activated);
     }
 

@@ -1,4 +1,3 @@
-using MaskContrast.Orchestration.Hosting;
 using System.Text;
 using Azure.Storage.Blobs;
 using MaskContrast.Core.Config;
@@ -6,13 +5,19 @@ using MaskContrast.Core.Data;
 using MaskContrast.Core.Evaluation;
 using MaskContrast.Core.Inference;
 using MaskContrast.Core.Model;
+using MaskContrast.Functions.Api;
+using MaskContrast.Functions.Functions;
+using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
+using MaskContrast.Orchestration.Runs;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Evaluation;
 using MaskContrast.Tests.Orchestration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
 
 namespace MaskContrast.Tests.Functions;
@@ -55,6 +60,19 @@ internal static class FunctionsTestKit
         var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(store, engine) });
         return (engine, host);
+    }
+
+    /// <summary><c>/api/runs</c> on <paramref name="store"/>: function keys unless <paramref name="access"/> is given, the
+    /// handler's own limits unless <paramref name="limits"/> is.</summary>
+    public static RunsFunctions Runs(IArtifactStore store, CallerAccess? access = null, RunLimits? limits = null) =>
+        new(new StartRunHandler(store, limits: limits), access ?? CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+
+    /// <summary><c>/api/models</c> on <paramref name="store"/>: function keys unless <paramref name="access"/> is given.</summary>
+    public static ModelsFunctions Models(IArtifactStore store, CallerAccess? access = null)
+    {
+        var active = new ActiveModelStore(store);
+        return new(active, new ClusterNaming(store, active), access ?? CallerAccess.KeysOnly, TimeProvider.System, store,
+            NullLogger<ModelsFunctions>.Instance);
     }
 
     /// <summary>A request as the Functions ASP.NET Core integration hands it to a function.</summary>

@@ -1,7 +1,7 @@
-using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Functions.Api;
 using MaskContrast.Functions.Functions;
 using MaskContrast.Orchestration;
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;

@@ -1,4 +1,3 @@
-using MaskContrast.Orchestration.Hosting;
 using System.Diagnostics;
 using System.Text.Json;
 using MaskContrast.Core.Config;
@@ -10,6 +9,7 @@ using MaskContrast.Functions.Inference;
 using MaskContrast.Functions.Models;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Tests.Orchestration;
 using Microsoft.AspNetCore.Mvc;
@@ -43,8 +43,8 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(store, engine) });
-        var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        var models = new ModelsFunctions(new ActiveModelStore(store), new ClusterNaming(store, new ActiveModelStore(store)), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
+        var runs = FunctionsTestKit.Runs(store);
+        var models = FunctionsTestKit.Models(store);
 
         var body = """{"dataset":"syn","preset":"tiny","overrides":["schedule.stepsPerEpoch=3"],"epochs":2,"evalSize":64,"shardSize":10,"runId":"run-real"}""";
         Assert.IsType<AcceptedResult>(await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), host.Client, cts.Token));
@@ -112,8 +112,8 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         using var engine = new CorePipelineEngine(store, Path.Combine(_folder.Path, "cache"));
         await using var host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register,
             new DurableTaskTestHostOptions { Port = LoopbackPort.Free(), ConfigureServices = services => services.AddPipelineServices(store, engine) });
-        var runs = new RunsFunctions(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        var models = new ModelsFunctions(new ActiveModelStore(store), new ClusterNaming(store, new ActiveModelStore(store)), CallerAccess.KeysOnly, TimeProvider.System, store, NullLogger<ModelsFunctions>.Instance);
+        var runs = FunctionsTestKit.Runs(store);
+        var models = FunctionsTestKit.Models(store);
         async Task<IActionResult> StartAsync(string runId, string more) => await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",
             $$"""{"dataset":"syn","preset":"tiny","epochs":2,"proposals":"dataset","evalSize":64,"shardSize":20,"runId":"{{runId}}",{{more}}}"""), host.Client, cts.Token);
         async Task<ModelLineage> CompletedAsync(string runId)

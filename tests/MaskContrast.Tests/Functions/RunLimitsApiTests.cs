@@ -19,29 +19,13 @@ namespace MaskContrast.Tests.Functions;
 /// Azurite: a run over a cap is refused with every problem and nothing recorded; beyond the concurrent-run limit the
 /// answer is 429 and nothing starts.
 /// </summary>
-public sealed class RunLimitsApiTests : IAsyncLifetime
+public sealed class RunLimitsApiTests() : ToyPipelineTests("limits", imageCount: 3)
 {
-    private IArtifactStore _store = null!;
-    private FakePipelineEngine _engine = null!;
-    private DurableTaskTestHost _host = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
 
-    public async Task InitializeAsync()
-    {
-        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("limits", imageCount: 3);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _timeout.Dispose();
-    }
-
-    private RunsFunctions Runs(RunLimits limits) =>
-        new(new StartRunHandler(_store, limits: limits), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+    private RunsFunctions Runs(RunLimits limits) => FunctionsTestKit.Runs(Store, limits: limits);
 
     private Task<IActionResult> Start(RunsFunctions runs, object body) =>
-        runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), _host.Client, _timeout.Token);
+        runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), Host.Client, Deadline.Token);
 
     [Fact]
     public async Task OverTheCaps_Returns400WithEveryProblem_AndRecordsNothing()
@@ -59,8 +43,8 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
         Assert.Contains("view pairs", overrides);        // 11 × 100 × batch 8 = 8,800 > 1,000
         Assert.Contains("data.cropSize (96)", overrides);
         Assert.Contains("model.backbone (resnet101)", overrides);
-        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-big")));
-        Assert.Null(await _host.Client.GetInstanceAsync("run-big", _timeout.Token));
+        Assert.Null(await Store.ReadBytesAsync(RunLayout.Settings("run-big")));
+        Assert.Null(await Host.Client.GetInstanceAsync("run-big", Deadline.Token));
     }
 
     [Fact]
@@ -82,19 +66,19 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
     public async Task BeyondTheConcurrentRuns_Returns429_AndStartsNothing_ThenAcceptsWhenOneHasEnded()
     {
         var runs = Runs(new RunLimits(MaxConcurrentRuns: 1));
-        _engine.HoldEpoch = new TaskCompletionSource();   // the first run holds in its first epoch
-        _engine.HeldEpoch = 1;
+        Engine.HoldEpoch = new TaskCompletionSource();   // the first run holds in its first epoch
+        Engine.HeldEpoch = 1;
 
         Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-a" }));
-        await _host.Client.WaitForInstanceStartAsync("run-a", _timeout.Token);
+        await Host.Client.WaitForInstanceStartAsync("run-a", Deadline.Token);
         var refused = await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-b" });
 
         Assert.Contains("at most 1", RunsApiTests.AssertProblem(refused, StatusCodes.Status429TooManyRequests).Detail);
-        Assert.Null(await _host.Client.GetInstanceAsync("run-b", _timeout.Token));
-        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-b")));
+        Assert.Null(await Host.Client.GetInstanceAsync("run-b", Deadline.Token));
+        Assert.Null(await Store.ReadBytesAsync(RunLayout.Settings("run-b")));
 
-        _engine.HoldEpoch.SetResult();
-        await _host.Client.WaitForInstanceCompletionAsync("run-a", _timeout.Token);
+        Engine.HoldEpoch.SetResult();
+        await Host.Client.WaitForInstanceCompletionAsync("run-a", Deadline.Token);
         Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 1, runId = "run-b" }));
     }
 
@@ -114,10 +98,10 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
 
         Assert.Equal((160L, "resnet18", 112, 0.02, 600.0), (estimate.TrainingViewPairs, estimate.Backbone, estimate.CropSize, estimate.GpuMinutes, estimate.BudgetGpuMinutes));
         Assert.Equal(0.0064375, estimate.GpuSecondsPerViewPair, precision: 12);
-        Assert.Equal(estimate, await _store.ReadJsonAsync<GpuCostEstimate>(RunLayout.Estimate("run-est")));
-        await _host.Client.WaitForInstanceCompletionAsync("run-est", _timeout.Token);
+        Assert.Equal(estimate, await Store.ReadJsonAsync<GpuCostEstimate>(RunLayout.Estimate("run-est")));
+        await Host.Client.WaitForInstanceCompletionAsync("run-est", Deadline.Token);
         var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
-            await runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-est"), _host.Client, "run-est", _timeout.Token)).Value);
+            await runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-est"), Host.Client, "run-est", Deadline.Token)).Value);
         Assert.Equal(estimate, view.Estimate);
         Assert.Contains("\"gpuMinutes\":0.02", JsonSerializer.Serialize(view, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
     }
@@ -132,9 +116,9 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
         var overrides = Assert.Single(Assert.IsType<ValidationProblemDetails>(problem).Errors["overrides"]);
         Assert.Contains("estimated at 0.02 GPU minutes (160 view pairs of resnet18 at crop 112)", overrides);
         Assert.Contains("budget per run is 0.01", overrides);
-        Assert.Null(await _store.ReadBytesAsync(RunLayout.Settings("run-est")));
-        Assert.Null(await _store.ReadBytesAsync(RunLayout.Estimate("run-est")));
-        Assert.Null(await _host.Client.GetInstanceAsync("run-est", _timeout.Token));
+        Assert.Null(await Store.ReadBytesAsync(RunLayout.Settings("run-est")));
+        Assert.Null(await Store.ReadBytesAsync(RunLayout.Estimate("run-est")));
+        Assert.Null(await Host.Client.GetInstanceAsync("run-est", Deadline.Token));
     }
 
     [Fact]
@@ -144,13 +128,13 @@ public sealed class RunLimitsApiTests : IAsyncLifetime
         var runs = Runs(new RunLimits(MaxGpuMinutesPerRun: 0.25));
         Assert.IsType<AcceptedResult>(await Start(runs, new { dataset = "toy", preset = "tiny", epochs = 4, runId = "run-spent" }));
 
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-spent", getInputsAndOutputs: true, _timeout.Token);
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-spent", getInputsAndOutputs: true, Deadline.Token);
         var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
-            await runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-spent"), _host.Client, "run-spent", _timeout.Token)).Value);
+            await runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-spent"), Host.Client, "run-spent", Deadline.Token)).Value);
 
         Assert.Equal(15.0, done.ReadInputAs<PipelineInput>()!.GpuBudgetSeconds);
-        Assert.Equal(["Train:1", "Train:2"], _engine.Calls.Where(c => c.StartsWith("Train:")));
-        Assert.DoesNotContain("Evaluate", _engine.Calls);
+        Assert.Equal(["Train:1", "Train:2"], Engine.Calls.Where(c => c.StartsWith("Train:")));
+        Assert.DoesNotContain("Evaluate", Engine.Calls);
         Assert.Equal((PipelineOutcome.BudgetSpent, PipelinePhase.BudgetSpent, 2), (view.Result!.Outcome, view.Status!.Phase, view.Status.Epoch));
         Assert.Contains("took 30 s of the run's 15 s", view.Result.StopReason);
         Assert.False(view.Links.ContainsKey("activate"));

@@ -21,73 +21,57 @@ namespace MaskContrast.Tests.Functions;
 /// gets 429; a run that completes, is cancelled or fails frees its <see cref="RunSlot"/>, and a refused run id can be
 /// started at once. Counting running instances instead accepted all 12 (each request counted 0 before any was scheduled).
 /// </summary>
-public sealed class RunSlotRaceTests(ITestOutputHelper log) : IAsyncLifetime
+public sealed class RunSlotRaceTests(ITestOutputHelper log) : ToyPipelineTests("slots", imageCount: 3)
 {
     private const int Limit = 3;
-    private IArtifactStore _store = null!;
-    private FakePipelineEngine _engine = null!;
-    private DurableTaskTestHost _host = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
-
-    public async Task InitializeAsync()
-    {
-        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("slots", imageCount: 3);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _timeout.Dispose();
-    }
 
     [Fact]
     public async Task TwelveSimultaneousStartsOfDistinctRuns_LimitThree_Accept3AndRefuse9With429_ThenEveryEndFreesItsSlot()
     {
-        _engine.HoldEpoch = new TaskCompletionSource();   // accepted runs stay in epoch 1 while the posts arrive
-        _engine.HeldEpoch = 1;
+        Engine.HoldEpoch = new TaskCompletionSource();   // accepted runs stay in epoch 1 while the posts arrive
+        Engine.HeldEpoch = 1;
         var ids = Enumerable.Range(0, 12).Select(i => $"run-{i:D2}").ToList();
 
         var accepted = await PostAllAtOnceAsync(ids, expectAccepted: Limit);
 
         foreach (var id in ids)
-            Assert.Equal(accepted.Contains(id), await _host.Client.GetInstanceAsync(id, _timeout.Token) is not null);
-        Assert.Equal(Limit, (await _store.ListAsync(RunLayout.RunSlots, _timeout.Token)).Count);
+            Assert.Equal(accepted.Contains(id), await Host.Client.GetInstanceAsync(id, Deadline.Token) is not null);
+        Assert.Equal(Limit, (await Store.ListAsync(RunLayout.RunSlots, Deadline.Token)).Count);
 
         // End the three runs three ways: completed, cancelled, failed for good.
         var (completes, cancelled, fails) = (accepted[0], accepted[1], accepted[2]);
-        await _host.Client.CancelPipelineAsync(cancelled, _timeout.Token);
-        _engine.FailHeldEpochOf[fails] = true;
-        _engine.HoldEpoch.SetResult();
+        await Host.Client.CancelPipelineAsync(cancelled, Deadline.Token);
+        Engine.FailHeldEpochOf[fails] = true;
+        Engine.HoldEpoch.SetResult();
         var ended = new List<OrchestrationMetadata>();
         foreach (var id in accepted)
-            ended.Add(await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, _timeout.Token));
+            ended.Add(await Host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, Deadline.Token));
         Assert.Equal(PipelineOutcome.Completed, ended[0].ReadOutputAs<PipelineResult>()!.Outcome);
         Assert.Equal(PipelineOutcome.Cancelled, ended[1].ReadOutputAs<PipelineResult>()!.Outcome);
         Assert.Equal(OrchestrationRuntimeStatus.Failed, ended[2].RuntimeStatus);
         log.WriteLine($"ended: {completes} completed, {cancelled} cancelled, {fails} {ended[2].RuntimeStatus}");
 
         // All three slots are free again, and the refused ids were not left holding their start claims.
-        _engine.HoldEpoch = new TaskCompletionSource();
+        Engine.HoldEpoch = new TaskCompletionSource();
         var refused = ids.Except(accepted).Take(Limit + 1).ToList();
         var second = await PostAllAtOnceAsync(refused, expectAccepted: Limit);
 
-        _engine.HoldEpoch.SetResult();
+        Engine.HoldEpoch.SetResult();
         foreach (var id in second)
-            await _host.Client.WaitForInstanceCompletionAsync(id, _timeout.Token);
+            await Host.Client.WaitForInstanceCompletionAsync(id, Deadline.Token);
     }
 
     // Posts one start per id, all at once, through the real handler; asserts expectAccepted × 202 and 429 problems for the
     // rest, and returns the accepted run ids.
     private async Task<List<string>> PostAllAtOnceAsync(IReadOnlyList<string> ids, int expectAccepted)
     {
-        var runs = new RunsFunctions(new StartRunHandler(_store, limits: new RunLimits(MaxConcurrentRuns: Limit)), CallerAccess.KeysOnly,
-            TimeProvider.System, NullLogger<RunsFunctions>.Instance);
+        var runs = FunctionsTestKit.Runs(Store, limits: new RunLimits(MaxConcurrentRuns: Limit));
         using var gate = new ManualResetEventSlim();
         var posts = ids.Select(id => Task.Run(async () =>
         {
             string body = JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", epochs = 1, runId = id });
-            gate.Wait(_timeout.Token);
-            return (Id: id, Answer: await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token));
+            gate.Wait(Deadline.Token);
+            return (Id: id, Answer: await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token));
         })).ToList();
         gate.Set();
         var answers = await Task.WhenAll(posts);

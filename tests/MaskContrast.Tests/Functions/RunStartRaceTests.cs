@@ -21,81 +21,65 @@ namespace MaskContrast.Tests.Functions;
 /// for one whose run has ended. Without the start claim (<see cref="RunStartClaim"/>) all 16 were answered 202: the
 /// Durable client accepts one instance id again while it is pending.
 /// </summary>
-public sealed class RunStartRaceTests(ITestOutputHelper log) : IAsyncLifetime
+public sealed class RunStartRaceTests(ITestOutputHelper log) : ToyPipelineTests("race", imageCount: 3)
 {
     private const int Posts = 16;
-    private IArtifactStore _store = null!;
-    private FakePipelineEngine _engine = null!;
-    private DurableTaskTestHost _host = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
-
-    public async Task InitializeAsync()
-    {
-        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("race", imageCount: 3);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _timeout.Dispose();
-    }
 
     [Fact]
     public async Task SixteenSimultaneousStartsOfOneRunId_StartOneOrchestration_TheOthersGet409AlreadyRunning()
     {
-        _engine.HoldEpoch = new TaskCompletionSource();   // the run stays in its first epoch while the posts arrive
-        _engine.HeldEpoch = 1;
+        Engine.HoldEpoch = new TaskCompletionSource();   // the run stays in its first epoch while the posts arrive
+        Engine.HeldEpoch = 1;
 
         var (accepted, refused) = await PostAllAtOnceAsync(epochs: 1);
 
         Assert.False(accepted.Resumed);
-        await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
-        _engine.HoldEpoch.SetResult();
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-same", _timeout.Token);
+        await Engine.HeldEpochStarted.Task.WaitAsync(Deadline.Token);
+        Engine.HoldEpoch.SetResult();
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-same", Deadline.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         // One orchestration: the dataset was listed and epoch 1 trained once.
-        Assert.Equal(1, _engine.Calls.Count(c => c == "ListImages"));
-        Assert.Equal(1, _engine.Calls.Count(c => c == "Train:1"));
-        log.WriteLine($"orchestrations started: {_engine.Calls.Count(c => c == "ListImages")}");
+        Assert.Equal(1, Engine.Calls.Count(c => c == "ListImages"));
+        Assert.Equal(1, Engine.Calls.Count(c => c == "Train:1"));
+        log.WriteLine($"orchestrations started: {Engine.Calls.Count(c => c == "ListImages")}");
     }
 
     [Fact]
     public async Task SixteenSimultaneousRestartsOfAnEndedRun_ResumeItOnce_TheOthersGet409AlreadyRunning()
     {
         // The run ends cancelled after epoch 1 of 2, so a restart has epoch 2 left.
-        _engine.HoldEpoch = new TaskCompletionSource();
-        _engine.HeldEpoch = 1;
+        Engine.HoldEpoch = new TaskCompletionSource();
+        Engine.HeldEpoch = 1;
         await PostAllAtOnceAsync(epochs: 2);
-        await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
-        await _host.Client.CancelPipelineAsync("run-same", _timeout.Token);
-        _engine.HoldEpoch.SetResult();
-        await _host.Client.WaitForInstanceCompletionAsync("run-same", _timeout.Token);
-        _engine.HoldEpoch = new TaskCompletionSource();   // the resumed run stays in epoch 2 while the posts arrive
-        _engine.HeldEpoch = 2;
+        await Engine.HeldEpochStarted.Task.WaitAsync(Deadline.Token);
+        await Host.Client.CancelPipelineAsync("run-same", Deadline.Token);
+        Engine.HoldEpoch.SetResult();
+        await Host.Client.WaitForInstanceCompletionAsync("run-same", Deadline.Token);
+        Engine.HoldEpoch = new TaskCompletionSource();   // the resumed run stays in epoch 2 while the posts arrive
+        Engine.HeldEpoch = 2;
 
         var (accepted, _) = await PostAllAtOnceAsync(epochs: 2);
 
         Assert.True(accepted.Resumed);
-        _engine.HoldEpoch.SetResult();
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-same", getInputsAndOutputs: true, _timeout.Token);
+        Engine.HoldEpoch.SetResult();
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-same", getInputsAndOutputs: true, Deadline.Token);
         Assert.Equal((PipelineOutcome.Completed, 1, 1), (done.ReadOutputAs<PipelineResult>()!.Outcome,
             done.ReadOutputAs<PipelineResult>()!.EpochsTrained, done.ReadOutputAs<PipelineResult>()!.EpochsSkipped));
-        Assert.Equal(1, _engine.Calls.Count(c => c == "Train:2"));
+        Assert.Equal(1, Engine.Calls.Count(c => c == "Train:2"));
     }
 
     // Sends the same start body <see cref="Posts"/> times at once through the real handler; asserts one 202 and
     // Posts - 1 problems 409 "The run is already running." and returns the 202's body and the refusals.
     private async Task<(StartRunResponse Accepted, List<IActionResult> Refused)> PostAllAtOnceAsync(int epochs)
     {
-        var runs = new RunsFunctions(new StartRunHandler(_store, limits: new RunLimits()), CallerAccess.KeysOnly, TimeProvider.System,
-            NullLogger<RunsFunctions>.Instance);
+        var runs = FunctionsTestKit.Runs(Store, limits: new RunLimits());
         string body = JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", epochs, runId = "run-same" });
         using var gate = new ManualResetEventSlim();
 
         var posts = Enumerable.Range(0, Posts).Select(_ => Task.Run(async () =>
         {
-            gate.Wait(_timeout.Token);
-            return await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
+            gate.Wait(Deadline.Token);
+            return await runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token);
         })).ToList();
         gate.Set();
         var answers = await Task.WhenAll(posts);

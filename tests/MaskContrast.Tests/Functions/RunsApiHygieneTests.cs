@@ -23,55 +23,47 @@ namespace MaskContrast.Tests.Functions;
 /// 503 problems without store URLs, echoed input is short, skipped dataset files show in the run, and old history is
 /// purged by the timer function.
 /// </summary>
-public sealed class RunsApiHygieneTests : IAsyncLifetime
+public sealed class RunsApiHygieneTests() : ToyPipelineTests("hygiene", imageCount: 3)
 {
-    private IArtifactStore _store = null!;
-    private FakePipelineEngine _engine = null!;
-    private DurableTaskTestHost _host = null!;
     private RunsFunctions _runs = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("hygiene", imageCount: 3);
-        _runs = Runs(_store);
+        await base.InitializeAsync();
+        _runs = FunctionsTestKit.Runs(Store);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        _engine.HoldEpoch?.TrySetResult();
-        await _host.DisposeAsync();
-        _timeout.Dispose();
+        Engine.HoldEpoch?.TrySetResult();
+        await base.DisposeAsync();
     }
-
-    private static RunsFunctions Runs(IArtifactStore store)
-        => new(new StartRunHandler(store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
 
     private async Task StartAsync(string runId, DurableTaskClient? client = null)
         => Assert.IsType<AcceptedResult>(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",
-            $$"""{"dataset":"toy","preset":"tiny","epochs":1,"runId":"{{runId}}"}"""), client ?? _host.Client, _timeout.Token));
+            $$"""{"dataset":"toy","preset":"tiny","epochs":1,"runId":"{{runId}}"}"""), client ?? Host.Client, Deadline.Token));
 
     private async Task CompleteAsync(params string[] runIds)
     {
         foreach (var id in runIds)
         {
             await StartAsync(id);
-            await _host.Client.WaitForInstanceCompletionAsync(id, _timeout.Token);
+            await Host.Client.WaitForInstanceCompletionAsync(id, Deadline.Token);
         }
     }
 
     // run-held: started and held in its first epoch (Running) until the test ends.
     private async Task StartHeldAsync()
     {
-        _engine.HoldEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _engine.HeldEpoch = 1;
+        Engine.HoldEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Engine.HeldEpoch = 1;
         await StartAsync("run-held");
-        await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
+        await Engine.HeldEpochStarted.Task.WaitAsync(Deadline.Token);
     }
 
     private async Task<RunPage> ListAsync(string query)
         => Assert.IsType<RunPage>(Assert.IsType<OkObjectResult>(
-            await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs", query: query), _host.Client, _timeout.Token)).Value);
+            await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs", query: query), Host.Client, Deadline.Token)).Value);
 
     [Fact]
     public async Task ListRuns_StatusFilterAndPages_ReadOnePageAtATime_AndTheTokensWalkEveryMatchingRun()
@@ -110,7 +102,7 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
     public async Task ListRuns_BadParameters_Return400NamingTheParameter(string query, string parameter)
     {
         var problem = Assert.IsType<ValidationProblemDetails>(AssertProblem(
-            await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs", query: query), _host.Client, _timeout.Token), 400));
+            await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs", query: query), Host.Client, Deadline.Token), 400));
 
         Assert.Equal([parameter], problem.Errors.Keys);
     }
@@ -119,7 +111,7 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
     public async Task ListRuns_HugeTop_IsEchoedShortened()
     {
         var problem = AssertProblem(await _runs.ListRuns(
-            FunctionsTestKit.Request("GET", "/api/runs", query: "?top=" + new string('9', 60_000)), _host.Client, _timeout.Token), 400);
+            FunctionsTestKit.Request("GET", "/api/runs", query: "?top=" + new string('9', 60_000)), Host.Client, Deadline.Token), 400);
 
         Assert.True(problem.Detail!.Length < 300, $"{problem.Detail.Length} characters");
     }
@@ -139,7 +131,7 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
         };
 
         var problem = Assert.IsType<ValidationProblemDetails>(AssertProblem(await _runs.StartRun(
-            FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), _host.Client, _timeout.Token), 400));
+            FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), Host.Client, Deadline.Token), 400));
 
         Assert.Equal([field], problem.Errors.Keys);
         Assert.True(problem.Detail!.Length < 500, $"{problem.Detail.Length} characters");
@@ -149,9 +141,9 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
     public async Task GetRun_DamagedRecord_Returns503WithoutTheStorageUrl()
     {
         await CompleteAsync("run-damaged");
-        await _store.WriteBytesAsync(RunLayout.Estimate("run-damaged"), "{\"gpuMinutes\":"u8.ToArray());
+        await Store.WriteBytesAsync(RunLayout.Estimate("run-damaged"), "{\"gpuMinutes\":"u8.ToArray());
 
-        var problem = AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-damaged"), _host.Client, "run-damaged", _timeout.Token), 503);
+        var problem = AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-damaged"), Host.Client, "run-damaged", Deadline.Token), 503);
 
         AssertNoInternals(JsonSerializer.Serialize(problem));
     }
@@ -163,11 +155,11 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
         var wrongKey = FunctionsTestKit.AzuriteConnection.Replace("AccountKey=", "AccountKey=AAAA", StringComparison.Ordinal);
         var store = new BlobArtifactStore(new BlobServiceClient(wrongKey).GetBlobContainerClient("maskcontrast"));
 
-        var problem = AssertProblem(await Runs(store).StartRun(FunctionsTestKit.Request("POST", "/api/runs",
-            """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-denied"}"""), _host.Client, _timeout.Token), 503);
+        var problem = AssertProblem(await FunctionsTestKit.Runs(store).StartRun(FunctionsTestKit.Request("POST", "/api/runs",
+            """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-denied"}"""), Host.Client, Deadline.Token), 503);
 
         AssertNoInternals(JsonSerializer.Serialize(problem));
-        Assert.Null(await _host.Client.GetInstanceAsync("run-denied", _timeout.Token));
+        Assert.Null(await Host.Client.GetInstanceAsync("run-denied", Deadline.Token));
     }
 
     [Fact]
@@ -178,22 +170,22 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
         await using var client = new GrpcDurableTaskClient("down",
             new GrpcDurableTaskClientOptions { Channel = channel }, NullLogger.Instance);
 
-        AssertProblem(await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs"), client, _timeout.Token), 503);
-        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-x"), client, "run-x", _timeout.Token), 503);
-        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-x/cancel"), client, "run-x", _timeout.Token), 503);
+        AssertProblem(await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs"), client, Deadline.Token), 503);
+        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-x"), client, "run-x", Deadline.Token), 503);
+        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-x/cancel"), client, "run-x", Deadline.Token), 503);
         AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",
-            """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-x"}"""), client, _timeout.Token), 503);
+            """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-x"}"""), client, Deadline.Token), 503);
     }
 
     [Fact]
     public async Task GetRun_FailureQuotingTheContainerUrl_ShowsItWithoutTheUrl()
     {
-        _engine.ListImagesFailure = new NonRetryablePipelineException($"the dataset cannot be read from {_store.Description}");
+        Engine.ListImagesFailure = new NonRetryablePipelineException($"the dataset cannot be read from {Store.Description}");
         await StartAsync("run-fails");
-        await _host.Client.WaitForInstanceCompletionAsync("run-fails", _timeout.Token);
+        await Host.Client.WaitForInstanceCompletionAsync("run-fails", Deadline.Token);
 
         var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
-            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-fails"), _host.Client, "run-fails", _timeout.Token)).Value);
+            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-fails"), Host.Client, "run-fails", Deadline.Token)).Value);
 
         Assert.Equal("Failed", view.RuntimeStatus);
         Assert.Contains("the dataset cannot be read from container (storage)", view.Failure);
@@ -205,12 +197,12 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
     {
         // Uploaded by hand (the store's own writes refuse such names).
         var container = new BlobServiceClient(FunctionsTestKit.AzuriteConnection).GetBlobContainerClient(
-            new Uri(_store.Description["container ".Length..]).Segments[^1]);
+            new Uri(Store.Description["container ".Length..]).Segments[^1]);
         await container.GetBlobClient("datasets/toy/images/IMG 0001.png").UploadAsync(new BinaryData(FunctionsTestKit.Png(8, 8)));
 
         await CompleteAsync("run-odd");
         var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
-            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-odd"), _host.Client, "run-odd", _timeout.Token)).Value);
+            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-odd"), Host.Client, "run-odd", Deadline.Token)).Value);
 
         Assert.Equal("Completed", view.RuntimeStatus);
         Assert.Equal((1, "runs/run-odd/skipped-files.json"), (view.SkippedFiles!.Count, view.SkippedFiles.Record));
@@ -222,8 +214,8 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
     {
         await CompleteAsync("run-old-1", "run-old-2");
         await StartAsync("run-killed");
-        await _host.Client.TerminateInstanceAsync("run-killed", cancellation: _timeout.Token);
-        await _host.Client.WaitForInstanceCompletionAsync("run-killed", _timeout.Token);
+        await Host.Client.TerminateInstanceAsync("run-killed", cancellation: Deadline.Token);
+        await Host.Client.WaitForInstanceCompletionAsync("run-killed", Deadline.Token);
         await StartHeldAsync();
         var now = DateTimeOffset.UtcNow;
 
@@ -233,15 +225,15 @@ public sealed class RunsApiHygieneTests : IAsyncLifetime
         await Purge(now.AddDays(31));
 
         Assert.Equal(["run-held"], (await ListAsync("")).Runs.Select(r => r.RunId));
-        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-old-1"), _host.Client, "run-old-1", _timeout.Token), 404);
+        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-old-1"), Host.Client, "run-old-1", Deadline.Token), 404);
         // Only the history goes: the run's files stay, and its model can still be activated.
-        Assert.True(await _store.ExistsAsync(RunLayout.ModelRecord("run-old-1")));
-        Assert.True(await _store.ExistsAsync(RunLayout.Settings("run-killed")));
+        Assert.True(await Store.ExistsAsync(RunLayout.ModelRecord("run-old-1")));
+        Assert.True(await Store.ExistsAsync(RunLayout.Settings("run-killed")));
     }
 
     private Task Purge(DateTimeOffset now)
         => new RunHistoryFunctions(new RunHistory(RetentionDays: 30), new FixedClock(now), NullLogger<RunHistoryFunctions>.Instance)
-            .PurgeRunHistory(new TimerInfo(), _host.Client, _timeout.Token);
+            .PurgeRunHistory(new TimerInfo(), Host.Client, Deadline.Token);
 
     [Theory]
     [InlineData(null, 90)]

@@ -19,26 +19,16 @@ namespace MaskContrast.Tests.Functions;
 /// The runs and models HTTP functions called directly, with a real DurableTaskClient from the in-process test host (the
 /// pipeline on the fake engine) and the artifact store on Azurite blobs.
 /// </summary>
-public sealed class RunsApiTests : IAsyncLifetime
+public sealed class RunsApiTests() : ToyPipelineTests("runs", imageCount: 5)
 {
-    private IArtifactStore _store = null!;
-    private FakePipelineEngine _engine = null!;
-    private DurableTaskTestHost _host = null!;
     private RunsFunctions _runs = null!;
     private ModelsFunctions _models = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (_store, _engine, _host) = await FunctionsTestKit.StartToyPipelineAsync("runs", imageCount: 5);
-        _runs = new RunsFunctions(new StartRunHandler(_store), CallerAccess.KeysOnly, TimeProvider.System, NullLogger<RunsFunctions>.Instance);
-        _models = new ModelsFunctions(new ActiveModelStore(_store), new ClusterNaming(_store, new ActiveModelStore(_store)), CallerAccess.KeysOnly, TimeProvider.System, _store, NullLogger<ModelsFunctions>.Instance);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _timeout.Dispose();
+        await base.InitializeAsync();
+        _runs = FunctionsTestKit.Runs(Store);
+        _models = FunctionsTestKit.Models(Store);
     }
 
     [Fact]
@@ -46,7 +36,7 @@ public sealed class RunsApiTests : IAsyncLifetime
     {
         var body = """{"dataset":"toy","preset":"tiny","overrides":["optimizer.learningRate=0.01"],"epochs":2,"runId":"run-http"}""";
 
-        var result = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
+        var result = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token);
 
         var accepted = Assert.IsType<AcceptedResult>(result);
         Assert.Equal("https://mc.example.net/api/runs/run-http", accepted.Location);
@@ -58,38 +48,38 @@ public sealed class RunsApiTests : IAsyncLifetime
         string json = JsonSerializer.Serialize(accepted.Value);
         Assert.DoesNotContain("runtime/webhooks", json);
         Assert.DoesNotContain("management", json, StringComparison.OrdinalIgnoreCase);
-        var recorded = (await _store.ReadJsonAsync<RunSettings>(RunLayout.Settings("run-http")))!;
+        var recorded = (await Store.ReadJsonAsync<RunSettings>(RunLayout.Settings("run-http")))!;
         Assert.Equal(("toy", "tiny", 2), (recorded.Dataset, recorded.Preset, recorded.Epochs));
         // The configuration is resolved once, by the gate, and every step reads it from the run.
-        var config = Presets.FromJson(System.Text.Encoding.UTF8.GetString((await _store.ReadBytesAsync(RunLayout.Config("run-http")))!));
+        var config = Presets.FromJson(System.Text.Encoding.UTF8.GetString((await Store.ReadBytesAsync(RunLayout.Config("run-http")))!));
         Assert.Equal((2, 0.01), (config.Schedule.Epochs, config.Optimizer.LearningRate));
 
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-http", getInputsAndOutputs: true, _timeout.Token);
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-http", getInputsAndOutputs: true, Deadline.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
-        Assert.Equal(["Train:1", "Train:2", "Evaluate", "Publish"], _engine.Calls.Where(c => !c.StartsWith("Shard") && c is not "ListImages" and not "CheckProposals"));
+        Assert.Equal(["Train:1", "Train:2", "Evaluate", "Publish"], Engine.Calls.Where(c => !c.StartsWith("Shard") && c is not "ListImages" and not "CheckProposals"));
 
         var view = Assert.IsType<RunView>(Assert.IsType<OkObjectResult>(
-            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-http"), _host.Client, "run-http", _timeout.Token)).Value);
+            await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/run-http"), Host.Client, "run-http", Deadline.Token)).Value);
         Assert.Equal(("Completed", PipelinePhase.Completed, 2, 2), (view.RuntimeStatus, view.Status!.Phase, view.Status.Epoch, view.Status.Epochs));
         Assert.Equal(FakePipelineEngine.LossOf(2), view.Status.Loss);
         Assert.Equal(RunLayout.EvalFile("run-http", "report.md"), view.Links["report"]);
         Assert.Equal(RunLayout.ModelFile("run-http", "model.bin"), view.Links["model"]);
         Assert.Equal("https://mc.example.net/api/models/run-http/activate", view.Links["activate"]);
 
-        var listed = Assert.IsType<OkObjectResult>(await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs"), _host.Client, _timeout.Token));
+        var listed = Assert.IsType<OkObjectResult>(await _runs.ListRuns(FunctionsTestKit.Request("GET", "/api/runs"), Host.Client, Deadline.Token));
         Assert.Contains("run-http", JsonSerializer.Serialize(listed.Value));
 
         var activated = Assert.IsType<ActiveModel>(Assert.IsType<OkObjectResult>(
-            await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/run-http/activate"), "run-http", _timeout.Token)).Value);
-        Assert.Equal((RunLayout.ModelFile("run-http", "model.bin"), await _store.ComputeSha256Async(activated.Path)), (activated.Path, activated.Sha256));
-        var active = Assert.IsType<OkObjectResult>(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), _timeout.Token));
+            await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/run-http/activate"), "run-http", Deadline.Token)).Value);
+        Assert.Equal((RunLayout.ModelFile("run-http", "model.bin"), await Store.ComputeSha256Async(activated.Path)), (activated.Path, activated.Sha256));
+        var active = Assert.IsType<OkObjectResult>(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), Deadline.Token));
         Assert.Equal(activated, active.Value);
 
         // The fake engine publishes two bytes, not a bundle: its lineage cannot be read, and says so without details.
-        var unreadable = Assert.IsType<ObjectResult>(await _models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-http"), "run-http", _timeout.Token));
+        var unreadable = Assert.IsType<ObjectResult>(await _models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-http"), "run-http", Deadline.Token));
         Assert.Equal(503, unreadable.StatusCode);
         Assert.DoesNotContain("zip", JsonSerializer.Serialize(unreadable.Value));
-        var none = Assert.IsType<ObjectResult>(await _models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-none"), "run-none", _timeout.Token));
+        var none = Assert.IsType<ObjectResult>(await _models.GetModel(FunctionsTestKit.Request("GET", "/api/models/run-none"), "run-none", Deadline.Token));
         Assert.Equal(404, none.StatusCode);
     }
 
@@ -98,15 +88,15 @@ public sealed class RunsApiTests : IAsyncLifetime
     {
         const string body = """{"dataset":"toy","preset":"tiny","epochs":1,"runId":"run-again"}""";
         Assert.False(Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(
-            await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token)).Value).Resumed);
-        await _host.Client.WaitForInstanceCompletionAsync("run-again", _timeout.Token);
+            await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token)).Value).Resumed);
+        await Host.Client.WaitForInstanceCompletionAsync("run-again", Deadline.Token);
 
-        var again = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token);
-        var other = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body.Replace("\"epochs\":1", "\"epochs\":2")), _host.Client, _timeout.Token);
+        var again = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token);
+        var other = await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body.Replace("\"epochs\":1", "\"epochs\":2")), Host.Client, Deadline.Token);
 
         Assert.True(Assert.IsType<StartRunResponse>(Assert.IsType<AcceptedResult>(again).Value).Resumed);
         Assert.Contains("other settings", AssertProblem(other, 409).Detail);
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-again", getInputsAndOutputs: true, _timeout.Token);
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-again", getInputsAndOutputs: true, Deadline.Token);
         Assert.Equal((0, 1), (done.ReadOutputAs<PipelineResult>()!.EpochsTrained, done.ReadOutputAs<PipelineResult>()!.EpochsSkipped));
     }
 
@@ -120,7 +110,7 @@ public sealed class RunsApiTests : IAsyncLifetime
         var problem = await StartExpectingProblemAsync(body, 400);
 
         Assert.Contains(mentioned, problem.Detail);
-        Assert.Empty(await _store.ListAsync("runs/"));
+        Assert.Empty(await Store.ListAsync("runs/"));
     }
 
     [Fact]
@@ -129,7 +119,7 @@ public sealed class RunsApiTests : IAsyncLifetime
         var problem = await StartExpectingProblemAsync("""{"dataset":"nope","preset":"tiny","epochs":1}""", 404);
 
         Assert.Contains("datasets/nope/", problem.Detail);
-        Assert.Empty(await _store.ListAsync("runs/"));
+        Assert.Empty(await Store.ListAsync("runs/"));
     }
 
     [Fact]
@@ -141,7 +131,7 @@ public sealed class RunsApiTests : IAsyncLifetime
 
         Assert.Equal(["data.cropSize", "epochs", "linearProbeEpochs", "moco.temperature", "optimizer.learningRate", "shardSize"], problem.Errors.Keys.Order());
         Assert.Contains("data.cropSize (8) must be in [16, 1024]", problem.Detail);
-        Assert.Empty(await _store.ListAsync("runs/"));
+        Assert.Empty(await Store.ListAsync("runs/"));
     }
 
     [Theory]
@@ -160,9 +150,9 @@ public sealed class RunsApiTests : IAsyncLifetime
     public async Task RunRoutes_IdWithTraversal_Return400Problem()
     {
         const string id = "../../datasets";
-        var get = await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/x"), _host.Client, id, _timeout.Token);
-        var cancel = await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/x/cancel"), _host.Client, id, _timeout.Token);
-        var activate = await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/x/activate"), id, _timeout.Token);
+        var get = await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/x"), Host.Client, id, Deadline.Token);
+        var cancel = await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/x/cancel"), Host.Client, id, Deadline.Token);
+        var activate = await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/x/activate"), id, Deadline.Token);
 
         foreach (var result in new[] { get, cancel, activate })
             Assert.Contains("must not contain '..'", AssertProblem(result, 400).Detail);
@@ -171,34 +161,34 @@ public sealed class RunsApiTests : IAsyncLifetime
     [Fact]
     public async Task RunRoutes_UnknownRun_Return404Problem()
     {
-        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/none"), _host.Client, "none", _timeout.Token), 404);
-        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/none/cancel"), _host.Client, "none", _timeout.Token), 404);
-        AssertProblem(await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/none/activate"), "none", _timeout.Token), 404);
-        AssertProblem(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), _timeout.Token), 404);
+        AssertProblem(await _runs.GetRun(FunctionsTestKit.Request("GET", "/api/runs/none"), Host.Client, "none", Deadline.Token), 404);
+        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/none/cancel"), Host.Client, "none", Deadline.Token), 404);
+        AssertProblem(await _models.ActivateModel(FunctionsTestKit.Request("POST", "/api/models/none/activate"), "none", Deadline.Token), 404);
+        AssertProblem(await _models.GetActiveModel(FunctionsTestKit.Request("GET", "/api/models/active"), Deadline.Token), 404);
     }
 
     [Fact]
     public async Task CancelRun_DuringAnEpoch_Returns202AndTheRunEndsCancelled()
     {
-        _engine.HoldEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _engine.HeldEpoch = 1;
+        Engine.HoldEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Engine.HeldEpoch = 1;
         Assert.IsType<AcceptedResult>(await _runs.StartRun(
-            FunctionsTestKit.Request("POST", "/api/runs", """{"dataset":"toy","preset":"tiny","epochs":3,"runId":"run-cancel"}"""), _host.Client, _timeout.Token));
-        await _engine.HeldEpochStarted.Task.WaitAsync(_timeout.Token);
+            FunctionsTestKit.Request("POST", "/api/runs", """{"dataset":"toy","preset":"tiny","epochs":3,"runId":"run-cancel"}"""), Host.Client, Deadline.Token));
+        await Engine.HeldEpochStarted.Task.WaitAsync(Deadline.Token);
 
-        var cancel = await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-cancel/cancel"), _host.Client, "run-cancel", _timeout.Token);
+        var cancel = await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-cancel/cancel"), Host.Client, "run-cancel", Deadline.Token);
         Assert.IsType<AcceptedResult>(cancel);
         // A second start while it runs is refused.
         await StartExpectingProblemAsync("""{"dataset":"toy","preset":"tiny","epochs":3,"runId":"run-cancel"}""", 409);
-        _engine.HoldEpoch.SetResult();
+        Engine.HoldEpoch.SetResult();
 
-        var done = await _host.Client.WaitForInstanceCompletionAsync("run-cancel", getInputsAndOutputs: true, _timeout.Token);
+        var done = await Host.Client.WaitForInstanceCompletionAsync("run-cancel", getInputsAndOutputs: true, Deadline.Token);
         Assert.Equal(PipelineOutcome.Cancelled, done.ReadOutputAs<PipelineResult>()!.Outcome);
-        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-cancel/cancel"), _host.Client, "run-cancel", _timeout.Token), 409);
+        AssertProblem(await _runs.CancelRun(FunctionsTestKit.Request("POST", "/api/runs/run-cancel/cancel"), Host.Client, "run-cancel", Deadline.Token), 409);
     }
 
     private async Task<ProblemDetails> StartExpectingProblemAsync(string body, int status)
-        => AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token), status);
+        => AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token), status);
 
     [Fact]
     public async Task StartRun_HugeOverride_IsEchoedShortened_AndNamesNoDotNetTypes()
@@ -207,9 +197,9 @@ public sealed class RunsApiTests : IAsyncLifetime
         string typeError = "schedule.epochs=\"many\"";
         var body = JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", overrides = new[] { huge }, runId = "run-echo" });
 
-        var problem = AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token), 400);
+        var problem = AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token), 400);
         var typed = AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs",
-            JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", overrides = new[] { typeError }, runId = "run-echo" })), _host.Client, _timeout.Token), 400);
+            JsonSerializer.Serialize(new { dataset = "toy", preset = "tiny", overrides = new[] { typeError }, runId = "run-echo" })), Host.Client, Deadline.Token), 400);
 
         Assert.True(problem.Detail!.Length < 1000, $"{problem.Detail.Length} characters");
         Assert.Contains("...", problem.Detail);

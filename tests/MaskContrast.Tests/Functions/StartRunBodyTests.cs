@@ -17,24 +17,14 @@ namespace MaskContrast.Tests.Functions;
 /// the real <c>POST /api/runs</c> handler: too long however it is sent, hostile <c>weights</c> paths, numbers no parser
 /// or validator should take, a field given twice. Each is a problem answer, and nothing is recorded or started.
 /// </summary>
-public sealed class StartRunBodyTests : IAsyncLifetime
+public sealed class StartRunBodyTests() : ToyPipelineTests("body", imageCount: 3)
 {
-    private IArtifactStore _store = null!;
-    private DurableTaskTestHost _host = null!;
     private RunsFunctions _runs = null!;
-    private readonly CancellationTokenSource _timeout = new(FunctionsTestKit.Timeout);
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (_store, _, _host) = await FunctionsTestKit.StartToyPipelineAsync("body", imageCount: 3);
-        _runs = new RunsFunctions(new StartRunHandler(_store, limits: new RunLimits()), CallerAccess.KeysOnly, TimeProvider.System,
-            NullLogger<RunsFunctions>.Instance);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _timeout.Dispose();
+        await base.InitializeAsync();
+        _runs = FunctionsTestKit.Runs(Store, limits: new RunLimits());
     }
 
     [Theory]
@@ -46,7 +36,7 @@ public sealed class StartRunBodyTests : IAsyncLifetime
         var request = FunctionsTestKit.Request("POST", "/api/runs", body);
         request.ContentLength = contentLength;
 
-        var problem = RunsApiTests.AssertProblem(await _runs.StartRun(request, _host.Client, _timeout.Token), StatusCodes.Status413PayloadTooLarge);
+        var problem = RunsApiTests.AssertProblem(await _runs.StartRun(request, Host.Client, Deadline.Token), StatusCodes.Status413PayloadTooLarge);
 
         Assert.Contains("at most 65,536", problem.Detail);
         await AssertNothingStartedAsync("run-big");
@@ -71,7 +61,7 @@ public sealed class StartRunBodyTests : IAsyncLifetime
     [InlineData("""{"dataset":"toy","preset":"tiny","runId":"run-n","overrides":["optimizer.learningRate=Infinity"]}""", "optimizer.learningRate (Infinity) must be in (0, 10]")]
     public async Task NumbersNoRunCanUse_Return400SayingWhy_WithoutDotNetTypeNames(string body, string expected)
     {
-        var problem = RunsApiTests.AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token),
+        var problem = RunsApiTests.AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token),
             StatusCodes.Status400BadRequest);
 
         string text = JsonSerializer.Serialize(problem, problem.GetType());
@@ -86,7 +76,7 @@ public sealed class StartRunBodyTests : IAsyncLifetime
     {
         const string body = """{"dataset":"toy","preset":"tiny","runId":"run-twice","dataset":"other"}""";
 
-        var problem = RunsApiTests.AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), _host.Client, _timeout.Token),
+        var problem = RunsApiTests.AssertProblem(await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", body), Host.Client, Deadline.Token),
             StatusCodes.Status400BadRequest);
 
         Assert.Contains("dataset", problem.Detail);
@@ -94,12 +84,12 @@ public sealed class StartRunBodyTests : IAsyncLifetime
     }
 
     private async Task<ProblemDetails> StartAsync(object body) => RunsApiTests.AssertProblem(
-        await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), _host.Client, _timeout.Token),
+        await _runs.StartRun(FunctionsTestKit.Request("POST", "/api/runs", JsonSerializer.Serialize(body)), Host.Client, Deadline.Token),
         StatusCodes.Status400BadRequest);
 
     private async Task AssertNothingStartedAsync(string runId)
     {
-        Assert.Empty(await _store.ListAsync(RunLayout.Run(runId), _timeout.Token));
-        Assert.Null(await _host.Client.GetInstanceAsync(runId, _timeout.Token));
+        Assert.Empty(await Store.ListAsync(RunLayout.Run(runId), Deadline.Token));
+        Assert.Null(await Host.Client.GetInstanceAsync(runId, Deadline.Token));
     }
 }

@@ -1,6 +1,6 @@
-using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Storage;
 using MaskContrast.Orchestration.Orchestrations;

@@ -1,8 +1,8 @@
-using MaskContrast.Orchestration.Hosting;
 using System.Text.Json.Nodes;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Activities;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration.Launchers;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;

@@ -1,6 +1,6 @@
-using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration;
 using MaskContrast.Orchestration.Engine;
+using MaskContrast.Orchestration.Hosting;
 using MaskContrast.Orchestration.Orchestrations;
 using MaskContrast.Orchestration.Storage;
 using Microsoft.DurableTask.Client;
