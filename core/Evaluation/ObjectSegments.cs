@@ -49,9 +49,11 @@ public sealed record ObjectSegments(int Width, int Height, byte[] ObjectOf, int 
         var sal = saliencyLogits.to(float32).reshape(-1);
         var weight = sal * (sal > PrototypeFromEmbedding.SaliencyThreshold).to(float32);                      // [HW]
         var owner = tensor(ObjectOf.Select(o => (long)o).ToArray(), device: device);                           // [HW]
-        var oneHot = nn.functional.one_hot(owner, Count + 1).narrow(1, 1, Count).to(float32);                  // [HW, Count]
-        var summed = embedding.detach().to(float32).reshape(d, -1).matmul(oneHot * weight.unsqueeze(1));     // [D, Count]
-        return nn.functional.normalize(summed.t(), p: 2, dim: 1, eps: 1e-12).cpu().MoveToOuterDisposeScope();
+        // Summed per owner (row 0 = background, dropped). Not a product with a one-hot [HW, Count + 1] matrix: with up to
+        // 100 objects at 288² that was 67 MB of int64 per image, and at VOC scale the freed blocks piled up in glibc's arenas.
+        var weighted = embedding.detach().to(float32).reshape(d, -1).t() * weight.unsqueeze(1);                // [HW, D]
+        var summed = zeros(Count + 1, d, device: device).index_add_(0, owner, weighted, 1).narrow(0, 1, Count);   // [Count, D]
+        return nn.functional.normalize(summed, p: 2, dim: 1, eps: 1e-12).cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>The label map: <paramref name="background"/> off the objects, object k painted with <paramref name="labelOfObject"/>[k − 1].</summary>
