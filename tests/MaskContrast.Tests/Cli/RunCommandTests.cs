@@ -127,7 +127,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task NamesFrom_RetrainedWithAnotherSeed_InheritsTheNamesOfWellMatchedClusters_FlagsTheRest_AndRefusesABadSource()
+    public async Task NamesFrom_Retrained_InheritsTheNamesOfWellMatchedClusters_AndRefusesABadSource()
     {
         string store = Path.Combine(_folder.Path, "store");
         var artifacts = new LocalFolderArtifactStore(store);
@@ -141,7 +141,10 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(nameCode == 0, named);
         Assert.Contains("the run's model is now the named bundle", named);
 
-        var (code, output) = await CliProcess.RunAsync(Timeout, Run("second", "--set", "schedule.seed=2", "--names-from", Path.Combine(store, "runs", "first")));
+        // Retrained with the same recipe: what a tiny network learns in 2×15 steps with another seed depends on the CPU's
+        // kernels (seed 2 carried two names on an earlier machine and none on an AMD EPYC, agreements 0.00–0.47), so only the
+        // same recipe gives clusters that must match. Partial matches and flags are pinned by NameCarryTests.
+        var (code, output) = await CliProcess.RunAsync(Timeout, Run("second", "--names-from", Path.Combine(store, "runs", "first")));
 
         Assert.True(code == 0, output);
         var carry = (await artifacts.ReadJsonAsync<NameCarry>(RunLayout.EvalFile("second", NameCarry.FileName)))!;
@@ -156,8 +159,6 @@ public sealed class RunCommandTests : IDisposable
             Assert.Contains(FormattableString.Invariant($"cluster {c.Label} <- previous {c.PreviousLabel} '{names[c.PreviousLabel!.Value]}', agreement {c.Agreement:0.00}: ") +
                 (c.Flagged ? "FLAGGED" : $"named '{c.Name}'"), output);
         }
-        // Measured here: new 1 = old 2 (0.73) and new 2 = old 3 (0.56) inherit 'star' and 'dots'; new 3 and 4 agree 0.26 and 0.24
-        // with old 1 and 4 and are flagged. Shorter runs segment no foreground at all (every agreement 0).
         Assert.True(carry.Names.Count > 0, output);
         // The run's model is the named version; the unnamed one it was made from is published beside it.
         var model = (await artifacts.ReadJsonAsync<ModelLocation>(RunLayout.ModelRecord("second")))!;

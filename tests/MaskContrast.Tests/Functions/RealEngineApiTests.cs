@@ -153,7 +153,7 @@ public sealed class RealEngineApiTests(ITestOutputHelper output) : IDisposable
         // 2×15 steps, which varies with the threads other tests use at the same time (agreements 0.0–0.4 in two suite runs,
         // a name carried in a run alone): that names do pass is asserted by NameCarryTests and the CLI test, in a process of its own.
         Assert.Equal(4, carry.Clusters.Count);
-        Assert.Equal(carry.Names, lineage.ClusterNames);
+        Assert.Equal(carry.Names, lineage.ClusterNames ?? new Dictionary<int, string>());   // no name passed on: an unnamed model
         Assert.Equal(named.Path, lineage.Settings!.NamesFrom);
         Assert.Contains("Cluster names carried over", System.Text.Encoding.UTF8.GetString((await store.ReadBytesAsync(RunLayout.EvalFile("retrained", "report.html"), cts.Token))!));
         // The damaged source: the run completes and its model is published, without names, saying why.
