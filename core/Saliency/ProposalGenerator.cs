@@ -51,10 +51,8 @@ public sealed class ProposalGenerator
         var post = Options.PostProcess ?? new PostProcessOptions();
         int threads = Options.MaxDegreeOfParallelism > 0 ? Options.MaxDegreeOfParallelism : Environment.ProcessorCount;
         var ids = data.Ids;
-        // The ImageNet network is loaded only to fit the vote here or to apply one that refines; a given vote that keeps
-        // MB+ (most shards of most datasets) needs none.
         var vote = Options.Vote;
-        bool needsGrid = Options.Method == ProposalMethod.MbPlusClusters && vote is not { UseVote: false };
+        bool needsGrid = Options.NeedsImageNetFeatures;
         using var ownGrid = needsGrid && _grid is null ? new ImageNetFeatureGrid(vote?.InputSize ?? 256) : null;
         var grid = needsGrid ? _grid ?? ownGrid : null;
         if (grid is not null && vote is null)

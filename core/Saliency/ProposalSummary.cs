@@ -21,6 +21,10 @@ public sealed record ProposalOptions(
     MbPlusOptions? MbPlus = null,
     ClusterVote? Vote = null)
 {
+    /// <summary>Whether a run needs the ImageNet network: <c>mbplus-clusters</c> fits its vote with it, or applies a given
+    /// vote that refines; a given vote that keeps MB+ (most shards of most datasets) needs none.</summary>
+    public bool NeedsImageNetFeatures => Method == ProposalMethod.MbPlusClusters && Vote is not { UseVote: false };
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and the allowed values.</summary>
     public void Validate()
     {

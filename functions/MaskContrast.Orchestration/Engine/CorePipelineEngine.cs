@@ -84,7 +84,7 @@ public sealed class CorePipelineEngine(IArtifactStore store, string? cacheFolder
         {
             var options = await ProposalOptionsAsync(runId, settings.Proposals, cancellationToken);
             // Loaded only when the shard uses it: a vote that keeps MB+ (most datasets) needs no network at all.
-            var grid = options.Method == ProposalMethod.MbPlusClusters && options.Vote is not { UseVote: false } ? _grid.Value : null;
+            var grid = options.NeedsImageNetFeatures ? _grid.Value : null;
             var summary = new ProposalGenerator(options, grid).Run(shardData, temp, cancellationToken: cancellationToken);
             foreach (var id in summary.Kept)
             {
