@@ -100,32 +100,36 @@ public static class ClusteringEvaluation
     {
         const int samplesPerImage = 64;
         int c = options.NumClasses;
-        var outcomes = new List<(double Miou, double[] ClassIoU)>();
-        // One label buffer for every image and seed, not a double[S², 3] copy of the pixels and an int[] of labels per image
-        // and seed (2.3 MB of large-object garbage each at 288², 5 × 1,449 times for a VOC val split).
-        var labels = Array.Empty<byte>();
-        foreach (int seed in options.EffectiveSeeds)
+        var seeds = options.EffectiveSeeds.ToArray();
+        // Two passes over the images for all seeds together (a seed's draws are still in image order): the images may be
+        // read again from the dataset on each access. One label buffer for every image and seed, not a double[S², 3]
+        // copy of the pixels and an int[] of labels per image and seed (2.3 MB of large-object garbage each at 288²).
+        var randoms = seeds.Select(seed => new Random(seed)).ToArray();
+        var samples = seeds.Select(_ => new double[images.Count * samplesPerImage, 3]).ToArray();
+        for (int i = 0; i < images.Count; i++)
         {
-            var random = new Random(seed);
-            var sample = new double[images.Count * samplesPerImage, 3];
-            int row = 0;
-            foreach (var image in images)
-                for (int s = 0; s < samplesPerImage; s++, row++)
+            var image = images[i];
+            for (int k = 0; k < seeds.Length; k++)
+                for (int s = 0, row = i * samplesPerImage; s < samplesPerImage; s++, row++)
                 {
-                    int p = random.Next(image.PixelCount);
-                    for (int ch = 0; ch < 3; ch++) sample[row, ch] = image.Rgb[3 * p + ch];
+                    int p = randoms[k].Next(image.PixelCount);
+                    for (int ch = 0; ch < 3; ch++) samples[k][row, ch] = image.Rgb[3 * p + ch];
                 }
-            var km = KMeans.Fit(sample, new KMeansOptions(c, seed, Restarts: 3));
-            var meter = new SegmentationMeter(c);
-            for (int i = 0; i < images.Count; i++)
-            {
-                if (labels.Length != images[i].PixelCount) labels = new byte[images[i].PixelCount];
-                NearestColour(km.Centroids, images[i].Rgb, labels);
-                meter.Update(labels, groundTruth[i].Values);
-            }
-            var (_, scores) = ClusterMatching.MatchAndScore(meter);
-            outcomes.Add((scores.MeanIoU, scores.IoU));
         }
+        var centroids = seeds.Select((seed, k) => KMeans.Fit(samples[k], new KMeansOptions(c, seed, Restarts: 3)).Centroids).ToArray();
+        var meters = seeds.Select(_ => new SegmentationMeter(c)).ToArray();
+        var labels = Array.Empty<byte>();
+        for (int i = 0; i < images.Count; i++)
+        {
+            var image = images[i];
+            if (labels.Length != image.PixelCount) labels = new byte[image.PixelCount];
+            for (int k = 0; k < seeds.Length; k++)
+            {
+                NearestColour(centroids[k], image.Rgb, labels);
+                meters[k].Update(labels, groundTruth[i].Values);
+            }
+        }
+        var outcomes = meters.Select(meter => ClusterMatching.MatchAndScore(meter).Scores).Select(scores => (Miou: scores.MeanIoU, ClassIoU: scores.IoU)).ToList();
         var per = outcomes.Select(o => o.Miou).ToArray();
         double mean = per.Average();
         int best = Array.IndexOf(per, per.Max());

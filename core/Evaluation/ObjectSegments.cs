@@ -56,6 +56,9 @@ public sealed record ObjectSegments(int Width, int Height, byte[] ObjectOf, int 
         return nn.functional.normalize(summed, p: 2, dim: 1, eps: 1e-12).cpu().MoveToOuterDisposeScope();
     }
 
+    /// <summary>The salient mask these objects were found in (every salient pixel belongs to an object), 0/1.</summary>
+    public ByteRaster SalientMask() => new(Width, Height, ObjectOf.Select(o => o == 0 ? (byte)0 : (byte)1).ToArray());
+
     /// <summary>The label map: <paramref name="background"/> off the objects, object k painted with <paramref name="labelOfObject"/>[k − 1].</summary>
     public ByteRaster Paint(IReadOnlyList<byte> labelOfObject, byte background = 0)
     {

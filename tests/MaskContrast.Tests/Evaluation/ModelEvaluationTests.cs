@@ -73,6 +73,37 @@ public sealed class ModelEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void KeptOutputs_MakeMasksAndColoursFromWhatTheyKeep()
+    {
+        // Issue 17: the outputs keep per image only the class map and the object map; the masks are made from them and
+        // the colours read from the dataset again. They must equal what the pass saw: the network's salient mask, the
+        // ground-truth foreground and the image resized to the evaluation size.
+        var config = Presets.Load("tiny");
+        var split = Split();
+        random.manual_seed(4);
+        using var model = new SegmentationModel(config.Model);
+        using (no_grad()) model.SaliencyHead.weight!.fill_(1);
+        using var outputs = SplitInference.Run(model, split, 48);
+        model.eval();
+        for (int i = 0; i < split.Ids.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            var image = split.LoadImage(split.Ids[i]);
+            var x = Core.Inference.ImageTensors.FixedResize(image, 48).unsqueeze(0);
+            using var output = model.forward(x);
+            Assert.Equal(PrototypeFromEmbedding.SalientMask(output.SaliencyLogits[0]).Values, outputs.PredictedMasks[i].Values);
+            var labels = NearestResize.Resize(split.LoadLabels(split.Ids[i])!, 48, 48);
+            Assert.Equal(labels.Values.Select(v => v is > 0 and < 255 ? (byte)1 : (byte)0), outputs.TrueMasks[i].Values);
+            Assert.Equal((48, 48), (outputs.Colours[i].Width, outputs.Colours[i].Height));
+            // Resized with an antialiased bilinear filter, so its mean colour is the image's to rounding.
+            Assert.Equal(image.Rgb.Select(b => (double)b).Average(), outputs.Colours[i].Rgb.Select(b => (double)b).Average(), 1.0);
+        }
+        Assert.Contains(outputs.PredictedMasks, m => m.Values.Contains((byte)1));
+        Assert.Contains(outputs.TrueMasks, m => m.Values.Contains((byte)1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => outputs.Colours[split.Ids.Count]);
+    }
+
+    [Fact]
     public void PixelClusteringOption_IsReported()
     {
         var config = Presets.Load("tiny");
