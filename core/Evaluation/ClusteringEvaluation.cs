@@ -82,12 +82,15 @@ public static class ClusteringEvaluation
     {
         long inter = 0, union = 0;
         for (int i = 0; i < predicted.Count; i++)
-            for (int p = 0; p < predicted[i].PixelCount; p++)
+        {
+            byte[] mine = predicted[i].Values, theirs = truth[i].Values;   // once per image: the lists may make them on access
+            for (int p = 0; p < mine.Length; p++)
             {
-                bool a = predicted[i].Values[p] != 0, b = truth[i].Values[p] != 0;
+                bool a = mine[p] != 0, b = theirs[p] != 0;
                 if (a && b) inter++;
                 if (a || b) union++;
             }
+        }
         return union == 0 ? 0 : (double)inter / union;
     }
 

@@ -109,14 +109,17 @@ public static class ReportWriter
         int s = images[0].Width, h = images[0].Height, w = 3 * s;
         var rgb = new byte[w * h * images.Count * 3];
         for (int r = 0; r < images.Count; r++)
+        {
+            byte[] colours = images[r].Rgb, labels = truth[r].Values, predicted = prediction[r].Values;   // once per row: lists may make them on access
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < s; x++)
                 {
                     int p = y * s + x, row = (r * h + y) * w;
-                    Array.Copy(images[r].Rgb, 3 * p, rgb, 3 * (row + x), 3);
-                    LabelColours.Write(truth[r].Values[p], rgb, 3 * (row + s + x));
-                    LabelColours.Write(prediction[r].Values[p], rgb, 3 * (row + 2 * s + x));
+                    Array.Copy(colours, 3 * p, rgb, 3 * (row + x), 3);
+                    LabelColours.Write(labels[p], rgb, 3 * (row + s + x));
+                    LabelColours.Write(predicted[p], rgb, 3 * (row + 2 * s + x));
                 }
+        }
         return new RgbImage(w, h * images.Count, rgb);
     }
 
