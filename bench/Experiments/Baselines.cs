@@ -16,9 +16,7 @@ static class Baselines
     public static (double TrueForeground, double OwnMasks) FrozenImageNet(TrainingConfig config, VocDataset split,
         SplitOutputs outputs, int size, int classes)
     {
-        using var model = new SegmentationModel(config.Model);
-        ImageNetResNet18.Load(model);
-        model.eval();
+        using var model = FrozenImageNetModel(config);
         var trueFg = new List<Tensor>();
         var own = new List<Tensor>();
         for (int i = 0; i < split.Ids.Count; i++)
@@ -46,9 +44,7 @@ static class Baselines
     public static (double Trained, double Frozen, double Ceiling) TrueObjects(SegmentationModel trained, TrainingConfig config,
         VocDataset split, SplitOutputs outputs, int size, int classes)
     {
-        using var frozenModel = new SegmentationModel(config.Model);
-        ImageNetResNet18.Load(frozenModel);
-        frozenModel.eval();
+        using var frozenModel = FrozenImageNetModel(config);
         trained.eval();
         var segments = outputs.TrueMasks.Select(ObjectSegments.Find).ToList();
         var ownTrained = new List<Tensor>();
@@ -69,6 +65,14 @@ static class Baselines
         var options = new ClusteringProtocolOptions(NumClasses: classes, Whiten: config.Evaluation.Whiten);
         double Score(List<Tensor> p) { using var all = cat(p, 0); return ObjectClusteringProtocol.Evaluate(all, segments, outputs.GroundTruth, options).MeanIoU; }
         return (Score(ownTrained), Score(ownFrozen), Score(majority));
+    }
+
+    static SegmentationModel FrozenImageNetModel(TrainingConfig config)
+    {
+        var model = new SegmentationModel(config.Model);
+        ImageNetResNet18.Load(model);
+        model.eval();
+        return model;
     }
 
     // Per object a one-hot vector of its majority class: k-means recovers the classes exactly, so the protocol scores its ceiling.
