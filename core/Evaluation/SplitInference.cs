@@ -58,6 +58,7 @@ public static class SplitInference
         var prototypes = new List<Tensor>();
         var truePrototypes = new List<Tensor>();
         var gt = new List<ByteRaster>();
+        var classMaps = sameSplit?.GroundTruth ?? gt;   // filled batch by batch below unless shared
         var embeddings = new List<Tensor>();
         var objects = new List<ObjectSegments>();
         var objectPrototypes = new List<Tensor>();
@@ -77,14 +78,13 @@ public static class SplitInference
                 var labels = dataset.LoadLabels(id) ?? new ByteRaster(image.Width, image.Height, Enumerable.Repeat(SegmentationMeter.IgnoreIndex, image.PixelCount).ToArray());
                 gt.Add(NearestResize.Resize(labels, size, size));
             }
-            var groundTruth = sameSplit?.GroundTruth ?? gt;
             using (no_grad())
             {
                 using var output = model.forward(stack(inputs).to(device));
                 prototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, output.SaliencyLogits).cpu().MoveToOuterDisposeScope());
                 // The true mask as a 0/1 "logit": weight 1 on every true-foreground pixel, i.e. their plain (normalised) sum.
                 var fg = stack(Enumerable.Range(start, batchIds.Count)
-                    .Select(i => tensor(TrueMask(groundTruth[i]).Values, [size, size], dtype: uint8).to_type(float32))).to(device);   // [B, S, S]
+                    .Select(i => tensor(TrueMask(classMaps[i]).Values, [size, size], dtype: uint8).to_type(float32))).to(device);   // [B, S, S]
                 truePrototypes.Add(PrototypeFromEmbedding.Compute(output.Embeddings, fg).cpu().MoveToOuterDisposeScope());
                 calibration.Add(output.SaliencyLogits, fg);
                 for (int i = 0; i < batchIds.Count; i++)
@@ -109,7 +109,6 @@ public static class SplitInference
         // Kept per image: the class map and the object map. The masks follow from them and the colours are read again
         // when asked for (the raw-colour baseline, samples, contact sheets): 0.41 MB less per image at 288².
         var predicted = new DerivedList<ByteRaster>(objects.Count, i => objects[i].SalientMask());
-        var classMaps = sameSplit?.GroundTruth ?? gt;
         var trueMasks = sameSplit?.TrueMasks ?? new DerivedList<ByteRaster>(classMaps.Count, i => TrueMask(classMaps[i]));
         var colours = sameSplit?.Colours ?? new DerivedList<RgbImage>(ids.Count, i => Resize(dataset.LoadImage(ids[i]), size));
         return new SplitOutputs(ids, all, predicted, trueMasks, classMaps, colours, embeddings, allTrue, calibration, objects, allObjects);
