@@ -11,68 +11,68 @@ static class Baselines
     /// <summary>
     /// The ImageNet backbone as the package ships it, not trained by us: its layer4 features (upsampled to the inference
     /// size) averaged inside the true foreground and inside the trained model's own masks, then the same protocol as the
-    /// run (its whitening choice). Shows what MaskContrast training adds to the initialisation.
+    /// run (its whitening choice); and one cluster per true object (<paramref name="trueObjects"/>). Shows what
+    /// MaskContrast training adds to the initialisation.
     /// </summary>
-    public static (double TrueForeground, double OwnMasks) FrozenImageNet(TrainingConfig config, VocDataset split,
-        SplitOutputs outputs, int size, int classes)
+    public static (double TrueForeground, double OwnMasks, double TrueObjects) FrozenImageNet(TrainingConfig config, VocDataset split,
+        SplitOutputs outputs, IReadOnlyList<ObjectSegments> trueObjects, int size, int classes)
     {
-        using var model = FrozenImageNetModel(config);
+        using var model = new SegmentationModel(config.Model);
+        ImageNetResNet18.Load(model);
+        model.eval();
         var trueFg = new List<Tensor>();
         var own = new List<Tensor>();
+        var perObject = new List<Tensor>();
         for (int i = 0; i < split.Ids.Count; i++)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var x = ImageTensors.FixedResize(split.LoadImage(split.Ids[i]), size).unsqueeze(0);
             var features = nn.functional.interpolate(model.Backbone.forward(x), [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-            Tensor Mask(ByteRaster m) => tensor(m.Values, [1, size, size], dtype: uint8).to_type(float32);
-            trueFg.Add(PrototypeFromEmbedding.Compute(features, Mask(outputs.TrueMasks[i])).MoveToOuterDisposeScope());
-            own.Add(PrototypeFromEmbedding.Compute(features, Mask(outputs.PredictedMasks[i])).MoveToOuterDisposeScope());
+            var fg = Mask(outputs.TrueMasks[i], size);
+            trueFg.Add(PrototypeFromEmbedding.Compute(features, fg.unsqueeze(0)).MoveToOuterDisposeScope());
+            own.Add(PrototypeFromEmbedding.Compute(features, Mask(outputs.PredictedMasks[i], size).unsqueeze(0)).MoveToOuterDisposeScope());
+            perObject.Add(trueObjects[i].Prototypes(features[0], fg).MoveToOuterDisposeScope());
         }
         var options = new ClusteringProtocolOptions(NumClasses: classes, Whiten: config.Evaluation.Whiten);
         using var t = cat(trueFg, 0);
         using var o = cat(own, 0);
         return (KMeansProtocol.Evaluate(t, outputs.TrueMasks, outputs.GroundTruth, options).MeanIoU,
-                KMeansProtocol.Evaluate(o, outputs.PredictedMasks, outputs.GroundTruth, options).MeanIoU);
+                KMeansProtocol.Evaluate(o, outputs.PredictedMasks, outputs.GroundTruth, options).MeanIoU,
+                ObjectScore(perObject, trueObjects, outputs, options));
     }
 
     /// <summary>
     /// One cluster per object with the objects taken from the true foreground (its connected components) rather than
-    /// the saliency head: the trained embedding, the frozen ImageNet layer4 features, and the ceiling of any assignment
-    /// (each component's majority class). Separates what the embedding can do from what the saliency head costs.
+    /// the saliency head: the trained embedding, and the ceiling of any such assignment (each component's majority
+    /// class). Separates what the embedding can do from what the saliency head costs.
     /// </summary>
-    public static (double Trained, double Frozen, double Ceiling) TrueObjects(SegmentationModel trained, TrainingConfig config,
-        VocDataset split, SplitOutputs outputs, int size, int classes)
+    public static (double Trained, double Ceiling) TrueObjects(SegmentationModel trained, TrainingConfig config,
+        VocDataset split, SplitOutputs outputs, IReadOnlyList<ObjectSegments> trueObjects, int size, int classes)
     {
-        using var frozenModel = FrozenImageNetModel(config);
         trained.eval();
-        var segments = outputs.TrueMasks.Select(ObjectSegments.Find).ToList();
-        var ownTrained = new List<Tensor>();
-        var ownFrozen = new List<Tensor>();
+        var prototypes = new List<Tensor>();
         var majority = new List<Tensor>();
         for (int i = 0; i < split.Ids.Count; i++)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var x = ImageTensors.FixedResize(split.LoadImage(split.Ids[i]), size).unsqueeze(0);
-            var fg = tensor(outputs.TrueMasks[i].Values, [size, size], dtype: uint8).to_type(float32);
             using var output = trained.forward(x);
-            var features = nn.functional.interpolate(frozenModel.Backbone.forward(x), [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-            ownTrained.Add(segments[i].Prototypes(output.Embeddings[0], fg).MoveToOuterDisposeScope());
-            ownFrozen.Add(segments[i].Prototypes(features[0], fg).MoveToOuterDisposeScope());
-            majority.Add(MajorityOneHot(segments[i], outputs.GroundTruth[i], classes).MoveToOuterDisposeScope());
+            prototypes.Add(trueObjects[i].Prototypes(output.Embeddings[0], Mask(outputs.TrueMasks[i], size)).MoveToOuterDisposeScope());
+            majority.Add(MajorityOneHot(trueObjects[i], outputs.GroundTruth[i], classes).MoveToOuterDisposeScope());
         }
         var options = new ClusteringProtocolOptions(NumClasses: classes, Whiten: config.Evaluation.Whiten);
-        double Score(List<Tensor> p) { using var all = cat(p, 0); return ObjectClusteringProtocol.Evaluate(all, segments, outputs.GroundTruth, options).MeanIoU; }
-        return (Score(ownTrained), Score(ownFrozen), Score(majority));
+        return (ObjectScore(prototypes, trueObjects, outputs, options), ObjectScore(majority, trueObjects, outputs, options));
     }
 
-    static SegmentationModel FrozenImageNetModel(TrainingConfig config)
+    static Tensor Mask(ByteRaster m, int size) => tensor(m.Values, [size, size], dtype: uint8).to_type(float32);
+
+    static double ObjectScore(List<Tensor> prototypes, IReadOnlyList<ObjectSegments> objects, SplitOutputs outputs, ClusteringProtocolOptions options)
     {
-        var model = new SegmentationModel(config.Model);
-        ImageNetResNet18.Load(model);
-        model.eval();
-        return model;
+        using var all = cat(prototypes, 0);
+        foreach (var p in prototypes) p.Dispose();
+        return ObjectClusteringProtocol.Evaluate(all, objects, outputs.GroundTruth, options).MeanIoU;
     }
 
     // Per object a one-hot vector of its majority class: k-means recovers the classes exactly, so the protocol scores its ceiling.

@@ -90,9 +90,13 @@ foreach (int evalSize in evalSizeOverride ?? [InferenceSize.For(config)])
     double otherPerImage = KMeansProtocol.Evaluate(outputs.Prototypes, outputs.PredictedMasks, outputs.GroundTruth, other).MeanIoU;
     double otherPerObject = ObjectClusteringProtocol.Evaluate(outputs.ObjectPrototypes, outputs.Objects, outputs.GroundTruth, other).MeanIoU;
     double ceiling = report.PerImageCeiling ?? double.NaN;
-    (double TrueForeground, double OwnMasks)? frozen = config.Model.Pretraining == PretrainingSource.MlNetImageNet ? Baselines.FrozenImageNet(config, val, outputs, evalSize, report.NumClasses) : null;
-    var trueObjects = Baselines.TrueObjects(trainer.Model.Query, config, val, outputs, evalSize, report.NumClasses);
-    Console.WriteLine($"one cluster per true object (true-foreground components): trained {trueObjects.Trained:F3}, frozen ImageNet {trueObjects.Frozen:F3}, ceiling {trueObjects.Ceiling:F3}");
+    // One cluster per true object: the objects are the true foreground's components, not the saliency head's.
+    var trueObjectSegments = outputs.TrueMasks.Select(ObjectSegments.Find).ToList();
+    (double TrueForeground, double OwnMasks, double TrueObjects)? frozen = config.Model.Pretraining == PretrainingSource.MlNetImageNet
+        ? Baselines.FrozenImageNet(config, val, outputs, trueObjectSegments, evalSize, report.NumClasses) : null;
+    var trueObjects = Baselines.TrueObjects(trainer.Model.Query, config, val, outputs, trueObjectSegments, evalSize, report.NumClasses);
+    string frozenTrueObjects = frozen is null ? "–" : $"{frozen.Value.TrueObjects:F3}";
+    Console.WriteLine($"one cluster per true object (true-foreground components): trained {trueObjects.Trained:F3}, frozen ImageNet {frozenTrueObjects}, ceiling {trueObjects.Ceiling:F3}");
     // Saliency calibration: foreground IoU of the predicted mask at several logit thresholds (the protocol uses 0.5).
     var saliency = outputs.Saliency;
     Console.WriteLine("saliency fg IoU by logit threshold: " + string.Join(", ", new[] { -1.0, 0.0, 0.5, 1.0, 2.0 }.Select(t => $"{t}: {saliency.ForegroundIoU(t):F3}")) +
@@ -110,7 +114,7 @@ foreach (int evalSize in evalSizeOverride ?? [InferenceSize.For(config)])
         $"| {row} | {preset} | {string.Join(" ", overrides)} | {trainer.CompletedEpochs} | {steps} | {trainMinutes:F1} | {contrastive} | " +
         $"{report.SaliencyIoU:F3} | {Fmt(report.Trained)} | {Fmt(report.TrainedTrueForeground)} | {Fmt(report.Untrained)} | {Fmt(report.UntrainedTrueForeground)} | " +
         $"{Fmt(report.RawColours)} | {Fmt(report.Chance)} | {unwhitened:F3} | {nearestAccuracy:F2} | {evalSize} | {config.Evaluation.Whiten} | {Fmt(report.PerObject)} | " +
-        $"{otherPerImage:F3} / {otherPerObject:F3} | {ceiling:F3} | {(frozen is null ? "–" : $"{frozen.Value.TrueForeground:F3} / {frozen.Value.OwnMasks:F3}")} | {trueObjects.Trained:F3} / {trueObjects.Frozen:F3} / {trueObjects.Ceiling:F3} |\n");
+        $"{otherPerImage:F3} / {otherPerObject:F3} | {ceiling:F3} | {(frozen is null ? "–" : $"{frozen.Value.TrueForeground:F3} / {frozen.Value.OwnMasks:F3}")} | {trueObjects.Trained:F3} / {frozenTrueObjects} / {trueObjects.Ceiling:F3} |\n");
     File.WriteAllLines(Path.ChangeExtension(results, null) + $"-{row.Replace(' ', '_')}-curve.csv",
         curve.Select((c, i) => $"{i},{c:F4}").Prepend("step,contrastive"));
     Console.WriteLine($"K-means {Fmt(report.Trained)}  true fg {Fmt(report.TrainedTrueForeground)}  untrained {Fmt(report.Untrained)}  " +
